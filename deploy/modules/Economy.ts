@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { Future } from "@nomicfoundation/ignition-core";
 import { ethers } from "ethers";
 
 /**
@@ -116,7 +117,7 @@ export default buildModule("Economy", (m) => {
   // Pause rights and the hand-over of admin to the timelock, contract by contract.
   const governed = { token, nodeRegistry, staking, scenarioRegistry, distributor, revenueRouter };
   for (const [name, contract] of Object.entries(governed)) {
-    const after = [...grants, stakingWired];
+    const after: Future[] = [...grants, stakingWired];
     if (name !== "token") {
       after.push(m.call(contract, "grantRole", [ROLES.PAUSER, guardian], { id: `${name}_pauser` }));
     }
