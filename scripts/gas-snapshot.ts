@@ -1,0 +1,169 @@
+/**
+ * Measures the gas (receipt `gasUsed`) of the economy's user-facing operations on a fresh in-process deployment and
+ * writes gas-snapshot.json. With GAS_SNAPSHOT_CHECK=1 it compares instead and fails when a figure moved, so a change
+ * in cost always shows in the diff of a commit (regenerate with `npm run gas:snapshot`).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import hre from "hardhat";
+import type { ContractTransactionResponse } from "ethers";
+import EconomyModule from "../deploy/modules/Economy";
+import localParameters from "../deploy/parameters/local.json";
+import { addressesOf, connectEconomy, EpochKind, ScenarioClass } from "../src/sdk/economy";
+import { SubsidyTree, RewardTree } from "../src/sdk/merkle";
+
+const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
+const ERA = 10n ** 18n;
+/** Leaves in the measured subsidy/reward trees (proof depth 10). */
+const TREE_LEAVES = 1_000;
+
+async function gas(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error("transaction was not mined");
+  return Number(receipt.gasUsed);
+}
+
+async function measure(): Promise<Record<string, number>> {
+  const { ethers } = hre;
+  const s = await ethers.getSigners();
+  const [deployer, , , publisher, scoreKeeper, treasury, op1, op2, developer, alice, bob] = s;
+  const deployed = await hre.ignition.deploy(EconomyModule, { parameters: localParameters });
+  const e = connectEconomy(await addressesOf(deployed), deployer);
+  const a = e.addresses;
+  const out: Record<string, number> = {};
+
+  for (const who of [op1, op2, developer, alice, bob])
+    await (await e.token.connect(treasury).transfer(who, 1_000_000n * ERA)).wait();
+  await (await e.token.connect(treasury).approve(a.staking, 1_000_000n * ERA)).wait();
+  await (await e.staking.connect(treasury).fundReserve(1_000_000n * ERA)).wait();
+
+  const minBond = await e.nodeRegistry.minBond();
+  await (await e.token.connect(op1).approve(a.nodeRegistry, minBond)).wait();
+  out["node.register"] = await gas(
+    e.nodeRegistry.connect(op1).register(ethers.Wallet.createRandom().address, "ipfs://n1", minBond),
+  );
+  await (await e.token.connect(op2).approve(a.nodeRegistry, minBond)).wait();
+  await (await e.nodeRegistry.connect(op2).register(ethers.Wallet.createRandom().address, "ipfs://n2", minBond)).wait();
+  await (await e.staking.connect(scoreKeeper).setScore(1, 5_000)).wait();
+
+  // Staking.
+  await (await e.token.connect(alice).approve(a.staking, 1_000_000n * ERA)).wait();
+  out["staking.delegate (first)"] = await gas(e.staking.connect(alice).delegate(1, 10_000n * ERA));
+  await ethers.provider.send("evm_increaseTime", [86_400]);
+  out["staking.delegate (repeat)"] = await gas(e.staking.connect(alice).delegate(1, 10_000n * ERA));
+  const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3_600n;
+  const domain = {
+    name: "ERA",
+    version: "1",
+    chainId: (await ethers.provider.getNetwork()).chainId,
+    verifyingContract: a.token,
+  };
+  const types = {
+    Permit: ["owner", "spender", "value", "nonce", "deadline"].map((name) => ({
+      name,
+      type: name === "owner" || name === "spender" ? "address" : "uint256",
+    })),
+  };
+  const value = 10_000n * ERA;
+  const sig = ethers.Signature.from(
+    await bob.signTypedData(domain, types, {
+      owner: bob.address,
+      spender: a.staking,
+      value,
+      nonce: await e.token.nonces(bob),
+      deadline,
+    }),
+  );
+  out["staking.delegateWithPermit (first)"] = await gas(
+    e.staking.connect(bob).delegateWithPermit(1, value, deadline, sig.v, sig.r, sig.s),
+  );
+  await ethers.provider.send("evm_increaseTime", [86_400]);
+  out["staking.claim"] = await gas(e.staking.connect(alice).claim(1));
+  await ethers.provider.send("evm_increaseTime", [86_400]);
+  out["staking.undelegate"] = await gas(e.staking.connect(alice).undelegate(1, 5_000n * ERA));
+  await ethers.provider.send("evm_increaseTime", [86_400]);
+  out["staking.claimAndRedelegate"] = await gas(e.staking.connect(alice).claimAndRedelegate(1, 2));
+  await ethers.provider.send("evm_increaseTime", [8 * 86_400]);
+  out["staking.withdraw (1 entry)"] = await gas(e.staking.connect(alice).withdraw(1));
+
+  // Revenue.
+  await (await e.scenarioRegistry.connect(developer).registerScenario(ScenarioClass.Financial, 1, "ipfs://s")).wait();
+  await (await e.token.connect(bob).approve(a.revenueRouter, 1_000_000n * ERA)).wait();
+  out["revenue.pay (first)"] = await gas(e.revenueRouter.connect(bob).pay(1, 50_000n * ERA));
+  out["revenue.pay (repeat)"] = await gas(e.revenueRouter.connect(bob).pay(1, 50_000n * ERA));
+  out["revenue.claim"] = await gas(e.revenueRouter.connect(op1).claim(op1.address));
+  out["revenue.flushPools"] = await gas(e.revenueRouter.flushPools());
+
+  // Distributor: a 1,000-leaf subsidy tree and a 1,000-leaf reward tree.
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const accounts = Array.from({ length: TREE_LEAVES }, (_, i) =>
+    ethers.getAddress(`0x${(i + 1).toString(16).padStart(40, "0")}`),
+  );
+  accounts[0] = developer.address;
+  const subsidy = new SubsidyTree(
+    { chainId, distributor: a.distributor, epochId: await e.distributor.epochCount() },
+    accounts.map((account, i) => ({ account, scenarioId: 1n, baseAmount: 100n * ERA, mau: BigInt(100_000 + (i % 2)) })),
+  );
+  await (await e.token.connect(treasury).approve(a.distributor, subsidy.budget)).wait();
+  await (await e.distributor.connect(treasury).fundSubsidies(subsidy.budget)).wait();
+  await (
+    await e.distributor.connect(publisher).proposeEpoch(EpochKind.DeveloperSubsidy, subsidy.root, subsidy.budget, "gas")
+  ).wait();
+  const rewardAccounts = [...accounts];
+  rewardAccounts[0] = alice.address;
+  const available = await e.distributor.available(EpochKind.UserReward);
+  const reward = new RewardTree(
+    { chainId, distributor: a.distributor, epochId: await e.distributor.epochCount() },
+    rewardAccounts.map((account) => ({ account, amount: available / BigInt(TREE_LEAVES) })),
+  );
+  out["distributor.proposeEpoch"] = await gas(
+    e.distributor.connect(publisher).proposeEpoch(EpochKind.UserReward, reward.root, reward.budget, "gas"),
+  );
+  await ethers.provider.send("evm_increaseTime", [3 * 86_400]);
+  const c = subsidy.claim(1);
+  out[`distributor.claimSubsidy (${TREE_LEAVES} leaves, bonus)`] = await gas(
+    e.distributor.claimSubsidy(c.epochId, c.index, c.account, c.scenarioId, c.baseAmount, c.mau, c.proof),
+  );
+  const c2 = subsidy.claim(2);
+  out[`distributor.claimSubsidy (${TREE_LEAVES} leaves, no bonus)`] = await gas(
+    e.distributor.claimSubsidy(c2.epochId, c2.index, c2.account, c2.scenarioId, c2.baseAmount, c2.mau, c2.proof),
+  );
+  const r1 = reward.claim(1);
+  out[`distributor.claimReward (${TREE_LEAVES} leaves)`] = await gas(
+    e.distributor.claimReward(r1.epochId, r1.index, r1.account, r1.amount, r1.proof),
+  );
+  const r0 = reward.claim(0);
+  out[`distributor.claimRewardAndDelegate (${TREE_LEAVES} leaves)`] = await gas(
+    e.distributor.connect(alice).claimRewardAndDelegate(r0.epochId, r0.index, r0.amount, r0.proof, 2),
+  );
+  return out;
+}
+
+async function main() {
+  const figures = await measure();
+  const snapshot = JSON.stringify(figures, null, 2) + "\n";
+  if (process.env.GAS_SNAPSHOT_CHECK === "1") {
+    const committed = fs.existsSync(SNAPSHOT) ? fs.readFileSync(SNAPSHOT, "utf8") : "{}";
+    const before = JSON.parse(committed) as Record<string, number>;
+    const moved = Object.keys({ ...before, ...figures }).filter((k) => before[k] !== figures[k]);
+    for (const k of moved) console.log(`  ${k}: ${before[k] ?? "—"} → ${figures[k] ?? "—"}`);
+    if (moved.length > 0) {
+      console.error(
+        `gas-snapshot.json is out of date (${moved.length} figure(s) moved): run "npm run gas:snapshot" and commit it.`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`gas snapshot: ${Object.keys(figures).length} figures, unchanged.`);
+    return;
+  }
+  fs.writeFileSync(SNAPSHOT, snapshot);
+  for (const [k, v] of Object.entries(figures))
+    console.log(`  ${k.padEnd(52)} ${v.toLocaleString("en-US").padStart(10)}`);
+  console.log(`wrote ${path.relative(process.cwd(), SNAPSHOT)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

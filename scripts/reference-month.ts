@@ -1,0 +1,94 @@
+/**
+ * The main job until the end-to-end demo exists: deploys the economy with Ignition to the chain Hardhat runs on
+ * (the in-process network by default), runs the reference month of DESIGN.md §3 and prints its figures, each beside
+ * the figure the design asks for. Exits non-zero if any figure differs.
+ *
+ *   npm run demo                      # in-process chain
+ *   npm run demo -- --network localhost   # a running `npx hardhat node`
+ *   DEMO_JSON=1 npm run demo          # the report as JSON
+ */
+import hre from "hardhat";
+import EconomyModule from "../deploy/modules/Economy";
+import localParameters from "../deploy/parameters/local.json";
+import { addressesOf, connectEconomy } from "../src/sdk/economy";
+import { formatEra, referenceChecks, runReferenceMonth } from "../src/demo/referenceMonth";
+
+async function main() {
+  const json = process.env.DEMO_JSON === "1";
+  const log = (line: string) => {
+    if (!json) console.log(line);
+  };
+  const s = await hre.ethers.getSigners();
+  log(`Deploying the ERA economy to "${hre.network.name}" …`);
+  const deployed = await hre.ignition.deploy(EconomyModule, { parameters: localParameters });
+  const economy = connectEconomy(await addressesOf(deployed), s[0]);
+  for (const [name, address] of Object.entries(economy.addresses)) log(`  ${name.padEnd(17)} ${address}`);
+
+  const report = await runReferenceMonth(
+    economy,
+    {
+      treasury: s[5],
+      publisher: s[3],
+      scoreKeeper: s[4],
+      financialOperator: s[6],
+      lightweightOperator: s[7],
+      enterpriseOperator: s[8],
+      developer: s[9],
+      payer: s[10],
+      alice: s[11],
+      bob: s[12],
+      carol: s[13],
+    },
+    hre.ethers.provider,
+    (step) => log(`• ${step}`),
+  );
+
+  const checks = referenceChecks(report);
+  if (json) {
+    console.log(
+      JSON.stringify(
+        { network: hre.network.name, addresses: economy.addresses, report, checks },
+        (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v),
+        2,
+      ),
+    );
+  } else {
+    log("\nRevenue split of the month");
+    log(
+      `  ${"scenario".padEnd(12)}${["paid", "node", "user pool", "protocol", "developer"].map((h) => h.padStart(16)).join("")}`,
+    );
+    for (const r of report.revenue) {
+      log(
+        `  ${r.scenario.padEnd(12)}${[r.paid, r.node, r.userPool, r.protocol, r.developer].map((v) => formatEra(v).padStart(16)).join("")}`,
+      );
+    }
+    log(`\nProtocol share sent to the staking reserve: ${formatEra(report.reserveFundedByProtocolShare)}`);
+    log(
+      `User rewards claimed: ${formatEra(report.rewardsClaimed)} (carol claimed and delegated ${formatEra(report.rewardDelegated.amount)} in one transaction)`,
+    );
+    log("\nReference figures (DESIGN.md §3)");
+    for (const [label, expected, got] of checks) {
+      log(
+        `  ${expected === got || (expected.includes("–") && inRange(expected, got)) ? "✔" : "✘"} ${label.padEnd(52)} expected ${expected.padStart(14)}   got ${got.padStart(14)}`,
+      );
+    }
+  }
+  const failed = checks.filter(
+    ([, expected, got]) => !(expected === got || (expected.includes("–") && inRange(expected, got))),
+  );
+  if (failed.length > 0) {
+    console.error(`${failed.length} reference figure(s) differ from DESIGN.md §3.`);
+    process.exitCode = 1;
+  }
+}
+
+function inRange(range: string, value: string): boolean {
+  const [lo, hi] = range.split("–").map(BigInt);
+  const v = BigInt(value);
+  return v >= lo && v <= hi;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
