@@ -7,9 +7,9 @@ import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
-import EconomyModule from "../deploy/modules/Economy";
+import SuiteModule from "../deploy/modules/Suite";
 import localParameters from "../deploy/parameters/local.json";
-import { addressesOf, connectEconomy, EpochKind, ScenarioClass } from "../src/sdk/economy";
+import { addressesOf, connectSuite, EpochKind, ScenarioClass } from "../src/sdk/economy";
 import { SubsidyTree, RewardTree } from "../src/sdk/merkle";
 
 const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
@@ -27,8 +27,8 @@ async function measure(): Promise<Record<string, number>> {
   const { ethers } = hre;
   const s = await ethers.getSigners();
   const [deployer, , , publisher, scoreKeeper, treasury, op1, op2, developer, alice, bob] = s;
-  const deployed = await hre.ignition.deploy(EconomyModule, { parameters: localParameters });
-  const e = connectEconomy(await addressesOf(deployed), deployer);
+  const deployed = await hre.ignition.deploy(SuiteModule, { parameters: localParameters });
+  const e = connectSuite(await addressesOf(deployed), deployer);
   const a = e.addresses;
   const out: Record<string, number> = {};
 

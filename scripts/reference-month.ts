@@ -8,9 +8,9 @@
  *   DEMO_JSON=1 npm run demo          # the report as JSON
  */
 import hre from "hardhat";
-import EconomyModule from "../deploy/modules/Economy";
+import SuiteModule from "../deploy/modules/Suite";
 import localParameters from "../deploy/parameters/local.json";
-import { addressesOf, connectEconomy } from "../src/sdk/economy";
+import { addressesOf, connectSuite } from "../src/sdk/economy";
 import { formatEra, referenceChecks, runReferenceMonth } from "../src/demo/referenceMonth";
 
 async function main() {
@@ -20,8 +20,8 @@ async function main() {
   };
   const s = await hre.ethers.getSigners();
   log(`Deploying the ERA economy to "${hre.network.name}" …`);
-  const deployed = await hre.ignition.deploy(EconomyModule, { parameters: localParameters });
-  const economy = connectEconomy(await addressesOf(deployed), s[0]);
+  const deployed = await hre.ignition.deploy(SuiteModule, { parameters: localParameters });
+  const economy = connectSuite(await addressesOf(deployed), s[0]);
   for (const [name, address] of Object.entries(economy.addresses)) log(`  ${name.padEnd(17)} ${address}`);
 
   const report = await runReferenceMonth(

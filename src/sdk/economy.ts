@@ -1,5 +1,13 @@
 import type { ContractRunner } from "ethers";
 import {
+  BatchCommitments__factory,
+  ExecutionHub__factory,
+  NotaryRegistry__factory,
+  SettlementEngine__factory,
+  type BatchCommitments,
+  type ExecutionHub,
+  type NotaryRegistry,
+  type SettlementEngine,
   DelegatedStaking__factory,
   EpochDistributor__factory,
   EraTimelock__factory,
@@ -66,10 +74,49 @@ export function connectEconomy(addresses: EconomyAddresses, runner: ContractRunn
   };
 }
 
+/** Addresses of the whole suite (economy + execution layer), as the Ignition module "Suite" names them. */
+export interface SuiteAddresses extends EconomyAddresses {
+  settlementEngine: string;
+  notaryRegistry: string;
+  executionHub: string;
+  batchCommitments: string;
+}
+
+/** Typed handles on every contract of the suite. */
+export interface Suite extends Omit<Economy, "addresses"> {
+  addresses: SuiteAddresses;
+  settlementEngine: SettlementEngine;
+  notaryRegistry: NotaryRegistry;
+  executionHub: ExecutionHub;
+  batchCommitments: BatchCommitments;
+}
+
+/** Execution modes, in the contracts' enum order. */
+export enum ExecutionMode {
+  Standard = 0,
+  AtomicSettlement = 1,
+  Notarized = 2,
+  Lightweight = 3,
+}
+
+/** Connects typed contract handles to a whole-suite deployment. */
+export function connectSuite(addresses: SuiteAddresses, runner: ContractRunner): Suite {
+  return {
+    ...connectEconomy(addresses, runner),
+    addresses,
+    settlementEngine: SettlementEngine__factory.connect(addresses.settlementEngine, runner),
+    notaryRegistry: NotaryRegistry__factory.connect(addresses.notaryRegistry, runner),
+    executionHub: ExecutionHub__factory.connect(addresses.executionHub, runner),
+    batchCommitments: BatchCommitments__factory.connect(addresses.batchCommitments, runner),
+  };
+}
+
 /** Reads the addresses of an Ignition result ({ name: contract }) into `EconomyAddresses`. */
-export async function addressesOf(deployed: Record<keyof EconomyAddresses, { getAddress(): Promise<string> }>) {
+export async function addressesOf<K extends string>(
+  deployed: Record<K, { getAddress(): Promise<string> }>,
+): Promise<Record<K, string>> {
   const entries = await Promise.all(
-    (Object.keys(deployed) as (keyof EconomyAddresses)[]).map(async (k) => [k, await deployed[k].getAddress()]),
+    (Object.keys(deployed) as K[]).map(async (k) => [k, await deployed[k].getAddress()] as const),
   );
-  return Object.fromEntries(entries) as EconomyAddresses;
+  return Object.fromEntries(entries) as Record<K, string>;
 }

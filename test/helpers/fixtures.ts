@@ -2,12 +2,12 @@ import { ethers, ignition } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, BigNumberish, Signature } from "ethers";
-import EconomyModule, { ECONOMY_DEFAULTS, ROLES } from "../../deploy/modules/Economy";
+import SuiteModule, { ECONOMY_DEFAULTS, EXECUTION_DEFAULTS, ROLES } from "../../deploy/modules/Suite";
 import localParameters from "../../deploy/parameters/local.json";
-import { addressesOf, connectEconomy, ScenarioClass, type Economy } from "../../src/sdk/economy";
+import { addressesOf, connectSuite, ExecutionMode, ScenarioClass, type Suite } from "../../src/sdk/economy";
 import type { EraToken } from "../../typechain-types";
 
-export { ROLES, ECONOMY_DEFAULTS, ScenarioClass };
+export { ROLES, ECONOMY_DEFAULTS, EXECUTION_DEFAULTS, ScenarioClass, ExecutionMode };
 export const ERA = 10n ** 18n;
 export const DAY = 24n * 60n * 60n;
 /** One month as DESIGN.md §3 defines it: 365/12 days. */
@@ -29,7 +29,7 @@ export interface Actors {
   attacker: HardhatEthersSigner;
 }
 
-export interface EconomyFixture extends Economy, Actors {}
+export interface EconomyFixture extends Suite, Actors {}
 
 async function actors(): Promise<Actors> {
   const s = await ethers.getSigners();
@@ -50,12 +50,15 @@ async function actors(): Promise<Actors> {
   };
 }
 
-/** The economy exactly as the Ignition module deploys it (admin = timelock, deployer powerless). */
+/**
+ * The whole suite (economy + execution layer) exactly as the Ignition module "Suite" deploys it: admin of every
+ * contract = timelock, deployer powerless.
+ */
 export async function economyFixture(): Promise<EconomyFixture> {
   const a = await actors();
-  const deployed = await ignition.deploy(EconomyModule, { parameters: localParameters });
-  const economy = connectEconomy(await addressesOf(deployed), a.deployer);
-  return { ...economy, ...a };
+  const deployed = await ignition.deploy(SuiteModule, { parameters: localParameters });
+  const suite = connectSuite(await addressesOf(deployed), a.deployer);
+  return { ...suite, ...a };
 }
 
 /**

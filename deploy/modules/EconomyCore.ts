@@ -1,14 +1,13 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import type { Future } from "@nomicfoundation/ignition-core";
 import { ethers } from "ethers";
 
 /**
- * Deploys and wires the whole ERA economy:
+ * Deploys and wires the ERA economy:
  *   EraTimelock → EraToken → NodeRegistry ⇄ DelegatedStaking → ScenarioRegistry → EpochDistributor → RevenueRouter,
- * grants every operational role, then hands `DEFAULT_ADMIN_ROLE` of every contract to the timelock and drops the
- * deployer's. After this module the deployer holds no power over the suite.
+ * and grants its operational roles. The deployer keeps `DEFAULT_ADMIN_ROLE` here: the Suite module wires the
+ * execution layer, then hands admin of everything to the timelock.
  *
- * Parameters (module "Economy"; see deploy/parameters/*.json): addresses of the governor (timelock proposer), the
+ * Parameters (under "$global"; see deploy/parameters/*.json): addresses of the governor (timelock proposer), the
  * guardian (pause, epoch veto), the publisher (activity indexer), the score keeper and the treasury (genesis supply),
  * plus the numeric parameters below with their defaults.
  */
@@ -41,7 +40,7 @@ export const ECONOMY_DEFAULTS = {
   lightweightShares: [2_609, 1_000, 500],
 } as const;
 
-export default buildModule("Economy", (m) => {
+export default buildModule("EconomyCore", (m) => {
   const deployer = m.getAccount(0);
   const governor = m.getParameter<string>("governor");
   const guardian = m.getParameter<string>("guardian");
@@ -77,7 +76,7 @@ export default buildModule("Economy", (m) => {
     deployer,
     m.getParameter("stakingUnbondingPeriod", d.stakingUnbondingPeriod),
   ]);
-  const stakingWired = m.call(nodeRegistry, "setStaking", [staking]);
+  m.call(nodeRegistry, "setStaking", [staking]);
 
   const scenarioRegistry = m.contract("ScenarioRegistry", [nodeRegistry, deployer]);
 
@@ -106,30 +105,11 @@ export default buildModule("Economy", (m) => {
   ]);
 
   // Operational roles.
-  const grants = [
-    m.call(token, "grantRole", [ROLES.MINTER, timelock], { id: "token_minter" }),
-    m.call(nodeRegistry, "grantRole", [ROLES.SLASHER, timelock], { id: "registry_slasher" }),
-    m.call(staking, "grantRole", [ROLES.SCORE_KEEPER, scoreKeeper], { id: "staking_scoreKeeper" }),
-    m.call(distributor, "grantRole", [ROLES.PUBLISHER, publisher], { id: "distributor_publisher" }),
-    m.call(distributor, "grantRole", [ROLES.GUARDIAN, guardian], { id: "distributor_guardian" }),
-  ];
-
-  // Pause rights and the hand-over of admin to the timelock, contract by contract.
-  const governed = { token, nodeRegistry, staking, scenarioRegistry, distributor, revenueRouter };
-  for (const [name, contract] of Object.entries(governed)) {
-    const after: Future[] = [...grants, stakingWired];
-    if (name !== "token") {
-      after.push(m.call(contract, "grantRole", [ROLES.PAUSER, guardian], { id: `${name}_pauser` }));
-    }
-    const toTimelock = m.call(contract, "grantRole", [ROLES.DEFAULT_ADMIN, timelock], {
-      id: `${name}_adminToTimelock`,
-      after,
-    });
-    m.call(contract, "renounceRole", [ROLES.DEFAULT_ADMIN, deployer], {
-      id: `${name}_deployerRenounces`,
-      after: [toTimelock],
-    });
-  }
+  m.call(token, "grantRole", [ROLES.MINTER, timelock], { id: "token_minter" });
+  m.call(nodeRegistry, "grantRole", [ROLES.SLASHER, timelock], { id: "registry_slasher" });
+  m.call(staking, "grantRole", [ROLES.SCORE_KEEPER, scoreKeeper], { id: "staking_scoreKeeper" });
+  m.call(distributor, "grantRole", [ROLES.PUBLISHER, publisher], { id: "distributor_publisher" });
+  m.call(distributor, "grantRole", [ROLES.GUARDIAN, guardian], { id: "distributor_guardian" });
 
   return { timelock, token, nodeRegistry, staking, scenarioRegistry, distributor, revenueRouter };
 });

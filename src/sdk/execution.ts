@@ -1,0 +1,246 @@
+import { AbiCoder, getAddress, keccak256, solidityPacked, toBeHex, type Signer, type TypedDataDomain } from "ethers";
+
+/**
+ * EIP-712 types and builders of the execution layer, and the lightweight batch format. Every signed type is bound
+ * to its contract's domain (name, version, chain id, address), so a signature cannot be replayed on another chain
+ * or another deployment.
+ */
+
+export const ACTION_TYPES = {
+  Action: [
+    { name: "scenarioId", type: "uint256" },
+    { name: "user", type: "address" },
+    { name: "nonce", type: "uint32" },
+    { name: "payload", type: "uint64" },
+  ],
+};
+
+export const SETTLEMENT_TYPES = {
+  Settlement: [
+    { name: "id", type: "bytes32" },
+    { name: "scenarioId", type: "uint256" },
+    { name: "legs", type: "Leg[]" },
+    { name: "deadline", type: "uint64" },
+    { name: "hashlock", type: "bytes32" },
+  ],
+  Leg: [
+    { name: "payer", type: "address" },
+    { name: "payee", type: "address" },
+    { name: "token", type: "address" },
+    { name: "amount", type: "uint256" },
+  ],
+};
+
+export const ATTESTATION_TYPES = {
+  Attestation: [
+    { name: "scenarioId", type: "uint256" },
+    { name: "subjectId", type: "bytes32" },
+    { name: "resultHash", type: "bytes32" },
+    { name: "notarizationId", type: "bytes32" },
+    { name: "deadline", type: "uint64" },
+  ],
+};
+
+export const BATCH_ATTESTATION_TYPES = {
+  BatchAttestation: [
+    { name: "scenarioId", type: "uint256" },
+    { name: "notarizationId", type: "bytes32" },
+    { name: "root", type: "bytes32" },
+    { name: "count", type: "uint32" },
+    { name: "deadline", type: "uint64" },
+  ],
+};
+
+/** The EIP-712 domain of a deployed contract of the execution layer. */
+export function domainOf(
+  name: "ERA ExecutionHub" | "ERA SettlementEngine" | "ERA NotaryRegistry",
+  chainId: bigint,
+  verifyingContract: string,
+): TypedDataDomain {
+  return { name, version: "1", chainId, verifyingContract };
+}
+
+export interface ActionFields {
+  scenarioId: bigint;
+  user: string;
+  nonce: number | bigint;
+  payload: bigint;
+}
+
+export interface Leg {
+  payer: string;
+  payee: string;
+  token: string;
+  amount: bigint;
+}
+
+export interface SettlementFields {
+  id: string;
+  scenarioId: bigint;
+  legs: Leg[];
+  deadline: bigint;
+  hashlock: string;
+}
+
+export interface AttestationFields {
+  scenarioId: bigint;
+  subjectId: string;
+  resultHash: string;
+  notarizationId: string;
+  deadline: bigint;
+}
+
+export interface BatchAttestationFields {
+  scenarioId: bigint;
+  notarizationId: string;
+  root: string;
+  count: number | bigint;
+  deadline: bigint;
+}
+
+/** A user signs one action for the hub. */
+export async function signAction(user: Signer, hubDomain: TypedDataDomain, action: ActionFields): Promise<string> {
+  return user.signTypedData(hubDomain, ACTION_TYPES, action);
+}
+
+/** A payer signs a whole settlement for the settlement engine. */
+export async function signSettlement(
+  payer: Signer,
+  engineDomain: TypedDataDomain,
+  settlement: SettlementFields,
+): Promise<string> {
+  return payer.signTypedData(engineDomain, SETTLEMENT_TYPES, settlement);
+}
+
+/** The distinct payers of a settlement, in order of first appearance: the order its signatures must follow. */
+export function payersOf(legs: readonly Leg[]): string[] {
+  const seen: string[] = [];
+  for (const leg of legs) {
+    const payer = getAddress(leg.payer);
+    if (!seen.includes(payer)) seen.push(payer);
+  }
+  return seen;
+}
+
+/** A node signs a result for the notary registry. */
+export async function signAttestation(
+  node: Signer,
+  notaryDomain: TypedDataDomain,
+  attestation: AttestationFields,
+): Promise<string> {
+  return node.signTypedData(notaryDomain, ATTESTATION_TYPES, attestation);
+}
+
+/** A node signs a batch of results for the notary registry. */
+export async function signBatchAttestation(
+  node: Signer,
+  notaryDomain: TypedDataDomain,
+  attestation: BatchAttestationFields,
+): Promise<string> {
+  return node.signTypedData(notaryDomain, BATCH_ATTESTATION_TYPES, attestation);
+}
+
+/** Signatures must reach the notary ordered by signer address, ascending. */
+export function sortBySigner<T extends { signer: string }>(items: T[]): T[] {
+  return [...items].sort((a, b) =>
+    BigInt(a.signer) < BigInt(b.signer) ? -1 : BigInt(a.signer) > BigInt(b.signer) ? 1 : 0,
+  );
+}
+
+/** The hashlock of a preimage, as `SettlementEngine.commit` checks it: keccak256(abi.encode(bytes32)). */
+export function hashlockOf(preimage: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [preimage]));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lightweight batches
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface PackedAction {
+  user: string;
+  nonce: number;
+  payload: bigint;
+}
+
+/** Packs actions as the hub takes them: 32 bytes each, user (20) ‖ nonce (uint32) ‖ payload (uint64). */
+export function packActions(actions: readonly PackedAction[]): string {
+  if (actions.length === 0) return "0x";
+  return solidityPacked(
+    actions.flatMap(() => ["address", "uint32", "uint64"]),
+    actions.flatMap((a) => [a.user, a.nonce, a.payload]),
+  );
+}
+
+/** The OpenZeppelin-standard leaf of action `index` of a lightweight batch. */
+export function lightweightLeaf(scenarioId: bigint, batchId: string, index: number, a: PackedAction): string {
+  const inner = keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      ["uint256", "bytes32", "uint256", "address", "uint32", "uint64"],
+      [scenarioId, batchId, index, a.user, a.nonce, a.payload],
+    ),
+  );
+  return keccak256(inner);
+}
+
+function commutativeHash(a: string, b: string): string {
+  return BigInt(a) < BigInt(b)
+    ? keccak256(solidityPacked(["bytes32", "bytes32"], [a, b]))
+    : keccak256(solidityPacked(["bytes32", "bytes32"], [b, a]));
+}
+
+/**
+ * The Merkle tree `BatchCommitments` computes on-chain: leaves in batch order, paired level by level with commutative
+ * keccak, an odd last node moving up unchanged. Proofs verify with OpenZeppelin's `MerkleProof`.
+ */
+export class LightweightBatchTree {
+  readonly levels: string[][];
+
+  constructor(
+    readonly scenarioId: bigint,
+    readonly batchId: string,
+    readonly actions: readonly PackedAction[],
+  ) {
+    if (actions.length === 0) throw new Error("A lightweight batch needs at least one action.");
+    let level = actions.map((a, i) => lightweightLeaf(scenarioId, batchId, i, a));
+    this.levels = [level];
+    while (level.length > 1) {
+      const next: string[] = [];
+      for (let i = 0; i + 1 < level.length; i += 2) next.push(commutativeHash(level[i], level[i + 1]));
+      if (level.length % 2 === 1) next.push(level[level.length - 1]);
+      this.levels.push(next);
+      level = next;
+    }
+  }
+
+  get root(): string {
+    return this.levels[this.levels.length - 1][0];
+  }
+
+  /** The inclusion proof of action `index`. */
+  proof(index: number): string[] {
+    if (index < 0 || index >= this.actions.length) {
+      throw new RangeError(`No action ${index} in a batch of ${this.actions.length}.`);
+    }
+    const proof: string[] = [];
+    let i = index;
+    for (const level of this.levels.slice(0, -1)) {
+      const sibling = i % 2 === 0 ? i + 1 : i - 1;
+      if (sibling < level.length) proof.push(level[sibling]);
+      i = Math.floor(i / 2);
+    }
+    return proof;
+  }
+
+  /** The `ActionRef` of action `index`, as the fraud-proof functions take it. */
+  ref(index: number): { index: bigint; user: string; nonce: number; payload: bigint } {
+    const a = this.actions[index];
+    return { index: BigInt(index), user: a.user, nonce: a.nonce, payload: a.payload };
+  }
+}
+
+/** A random 32-byte id (batch ids, settlement ids, notarization ids). */
+export function randomId(): string {
+  const bytes = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(bytes);
+  return toBeHex(BigInt(`0x${Buffer.from(bytes).toString("hex")}`), 32);
+}
