@@ -1,5 +1,5 @@
 /**
- * Measures the gas (receipt `gasUsed`) of the economy's user-facing operations on a fresh in-process deployment and
+ * Measures the gas (receipt `gasUsed`) of the suite's user-facing operations and of the execution layer per action on a fresh in-process deployment and
  * writes gas-snapshot.json. With GAS_SNAPSHOT_CHECK=1 it compares instead and fails when a figure moved, so a change
  * in cost always shows in the diff of a commit (regenerate with `npm run gas:snapshot`).
  */
@@ -11,6 +11,7 @@ import SuiteModule from "../deploy/modules/Suite";
 import localParameters from "../deploy/parameters/local.json";
 import { addressesOf, connectSuite, EpochKind, ScenarioClass } from "../src/sdk/economy";
 import { SubsidyTree, RewardTree } from "../src/sdk/merkle";
+import { measureExecution } from "./gas/execution";
 
 const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
 const ERA = 10n ** 18n;
@@ -136,6 +137,7 @@ async function measure(): Promise<Record<string, number>> {
   out[`distributor.claimRewardAndDelegate (${TREE_LEAVES} leaves)`] = await gas(
     e.distributor.connect(alice).claimRewardAndDelegate(r0.epochId, r0.index, r0.amount, r0.proof, 2),
   );
+  Object.assign(out, await measureExecution(e, { deployer, treasury, op1, developer }));
   return out;
 }
 
