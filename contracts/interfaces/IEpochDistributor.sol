@@ -81,8 +81,6 @@ interface IEpochDistributor {
     error DistributorBudgetExceeded(uint256 epochId, uint256 requested, uint256 remaining);
     /// @notice The epoch cannot be swept yet (deadline not passed) or was swept already.
     error DistributorNotSweepable(uint256 epochId);
-    /// @notice Only the leaf's account may do this.
-    error DistributorNotAccount(address caller, address account);
     /// @notice A governed parameter is outside its bounds.
     error DistributorParameterOutOfBounds(uint256 value, uint256 min, uint256 max);
 
