@@ -1,0 +1,363 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { Wallet } from "ethers";
+import type { BatchAttestationFields } from "../../../src/sdk/execution";
+import { DAY } from "../../helpers/fixtures";
+import {
+  ENTERPRISE,
+  attestationOf,
+  batchRecordHashOf,
+  batchTreeOf,
+  blockTimestampOf,
+  deployMockHub,
+  idOf,
+  malleate,
+  notaryFixture,
+  now,
+  recordOf,
+  resultsOf,
+  signAll,
+  signAllBatch,
+  signaturesOf,
+  signersOf,
+  twoOfThreeFixture,
+  type BatchRecordFields,
+  type BatchResult,
+  type NotaryFixture,
+} from "./helpers";
+
+const SIZE = 7;
+
+/** A batch attestation of scenario 2 over `results` (count = their number unless given), valid for a day. */
+async function batchOf(label: string, results: readonly BatchResult[], count?: number) {
+  const notarizationId = idOf(`batch ${label}`);
+  const tree = batchTreeOf(ENTERPRISE, notarizationId, results);
+  const attestation: BatchAttestationFields = {
+    scenarioId: ENTERPRISE,
+    notarizationId,
+    root: tree.root,
+    count: BigInt(count ?? results.length),
+    deadline: (await now()) + DAY,
+  };
+  return { tree, attestation, results };
+}
+
+/** Submits a batch through the hub as node 1, signed by `wallets`; returns its record. */
+async function notarizeBatch(
+  f: NotaryFixture,
+  attestation: BatchAttestationFields,
+  wallets: readonly Wallet[],
+): Promise<BatchRecordFields> {
+  const signed = await signAllBatch(wallets, f.domain, attestation);
+  const tx = await f.executionHub.connect(f.keys[0]).submitNotarizationBatch(attestation, signaturesOf(signed));
+  return {
+    scenarioId: attestation.scenarioId,
+    notarizationId: attestation.notarizationId,
+    root: attestation.root,
+    count: BigInt(attestation.count),
+    timestamp: await blockTimestampOf(tx),
+    signers: signersOf(signed),
+  };
+}
+
+/** Two notarized batches of SIZE results each (node 1 alone signs, quorum 1). */
+async function batchFixture() {
+  const f = await notaryFixture();
+  const first = await batchOf("first", resultsOf("first", SIZE));
+  const firstRecord = await notarizeBatch(f, first.attestation, [f.keys[0]]);
+  const second = await batchOf("second", resultsOf("second", SIZE));
+  const secondRecord = await notarizeBatch(f, second.attestation, [f.keys[0]]);
+  return { f, first, firstRecord, second, secondRecord };
+}
+
+describe("NotaryRegistry batches", function () {
+  describe("notarizeBatch (ExecutionHub.submitNotarizationBatch)", function () {
+    it("stores the batch record hash as commitment and emits BatchNotarized with every field", async function () {
+      const f = await loadFixture(notaryFixture);
+      const { attestation } = await batchOf("event", resultsOf("event", SIZE));
+      const signed = await signAllBatch([f.keys[0]], f.domain, attestation);
+      const tx = await f.executionHub.connect(f.keys[0]).submitNotarizationBatch(attestation, signaturesOf(signed));
+      const ts = await blockTimestampOf(tx);
+      const hash = batchRecordHashOf({
+        ...attestation,
+        count: BigInt(attestation.count),
+        timestamp: ts,
+        signers: signersOf(signed),
+      });
+      await expect(tx)
+        .to.emit(f.notaryRegistry, "BatchNotarized")
+        .withArgs(attestation.notarizationId, ENTERPRISE, attestation.root, SIZE, ts, hash, [f.keys[0].address]);
+      expect(await f.notaryRegistry.commitmentOf(attestation.notarizationId)).to.equal(hash);
+    });
+
+    it("returns the batch record hash to the hub", async function () {
+      const f = await loadFixture(notaryFixture);
+      const { registry, hub, domain } = await deployMockHub(f);
+      const { attestation } = await batchOf("return", resultsOf("return", 3));
+      const signed = await signAllBatch([f.keys[0]], domain, attestation);
+      const tx = await hub.notarizeBatch(attestation, 1, signaturesOf(signed));
+      const ts = await blockTimestampOf(tx);
+      const hash = batchRecordHashOf({ ...attestation, count: 3n, timestamp: ts, signers: signersOf(signed) });
+      await expect(tx).to.emit(hub, "Returned").withArgs(hash);
+      expect(await registry.commitmentOf(attestation.notarizationId)).to.equal(hash);
+    });
+
+    it("accepts a batch of one result (the root is the leaf, the proof empty)", async function () {
+      const f = await loadFixture(notaryFixture);
+      const one = await batchOf("one", resultsOf("one", 1));
+      expect(one.tree.getProof(0)).to.deep.equal([]);
+      const record = await notarizeBatch(f, one.attestation, [f.keys[0]]);
+      const r = one.results[0];
+      expect(await f.notaryRegistry.verifyInBatch(record, 0, r.subjectId, r.resultHash, [])).to.equal(true);
+      expect(await f.notaryRegistry.verifyInBatch(record, 1, r.subjectId, r.resultHash, [])).to.equal(false);
+    });
+
+    it("reverts with NotaryEmptyBatch for count 0, even when validly signed", async function () {
+      const f = await loadFixture(notaryFixture);
+      const { attestation } = await batchOf("empty", resultsOf("empty", 2), 0);
+      const sigs = signaturesOf(await signAllBatch([f.keys[0]], f.domain, attestation));
+      await expect(
+        f.executionHub.connect(f.keys[0]).submitNotarizationBatch(attestation, sigs),
+      ).to.be.revertedWithCustomError(f.notaryRegistry, "NotaryEmptyBatch");
+      expect(await f.notaryRegistry.commitmentOf(attestation.notarizationId)).to.equal(ethers.ZeroHash);
+    });
+
+    it("accepts signatures at their deadline and reverts with NotaryExpired one second later", async function () {
+      const f = await loadFixture(notaryFixture);
+      const late = await batchOf("late", resultsOf("late", 2));
+      const lateSigs = signaturesOf(await signAllBatch([f.keys[0]], f.domain, late.attestation));
+      const onTime = await batchOf("on time", resultsOf("on time", 2));
+      onTime.attestation.deadline = late.attestation.deadline;
+      const onTimeSigs = signaturesOf(await signAllBatch([f.keys[0]], f.domain, onTime.attestation));
+      await time.setNextBlockTimestamp(onTime.attestation.deadline);
+      await expect(f.executionHub.connect(f.keys[0]).submitNotarizationBatch(onTime.attestation, onTimeSigs)).to.emit(
+        f.notaryRegistry,
+        "BatchNotarized",
+      );
+      await expect(f.executionHub.connect(f.keys[0]).submitNotarizationBatch(late.attestation, lateSigs))
+        .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryExpired")
+        .withArgs(late.attestation.deadline, late.attestation.deadline + 1n);
+    });
+
+    it("reverts with NotaryIdUsed for a batch id used by a batch or by a single notarization, and vice versa", async function () {
+      const { f, first, firstRecord } = await loadFixture(batchFixture);
+      const commitment = await f.notaryRegistry.commitmentOf(first.attestation.notarizationId);
+      // The same batch again.
+      const again = signaturesOf(await signAllBatch([f.keys[0]], f.domain, first.attestation));
+      await expect(f.executionHub.connect(f.keys[0]).submitNotarizationBatch(first.attestation, again))
+        .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
+        .withArgs(firstRecord.notarizationId);
+      // A single result under the batch's id.
+      const single = await attestationOf("single on batch id", { notarizationId: firstRecord.notarizationId });
+      await expect(
+        f.executionHub
+          .connect(f.keys[0])
+          .submitNotarization(single, signaturesOf(await signAll([f.keys[0]], f.domain, single))),
+      )
+        .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
+        .withArgs(firstRecord.notarizationId);
+      expect(await f.notaryRegistry.commitmentOf(first.attestation.notarizationId)).to.equal(commitment);
+      expect(await f.notaryRegistry.headOf(ENTERPRISE, single.subjectId)).to.equal(ethers.ZeroHash);
+      // A batch under a single notarization's id.
+      const s = await attestationOf("single first");
+      await f.executionHub
+        .connect(f.keys[0])
+        .submitNotarization(s, signaturesOf(await signAll([f.keys[0]], f.domain, s)));
+      const b = { ...first.attestation, notarizationId: s.notarizationId };
+      await expect(
+        f.executionHub
+          .connect(f.keys[0])
+          .submitNotarizationBatch(b, signaturesOf(await signAllBatch([f.keys[0]], f.domain, b))),
+      )
+        .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
+        .withArgs(s.notarizationId);
+    });
+
+    it("does not move any subject's trail head and is not a single record", async function () {
+      const { f, first, firstRecord } = await loadFixture(batchFixture);
+      for (const r of first.results)
+        expect(await f.notaryRegistry.headOf(ENTERPRISE, r.subjectId)).to.equal(ethers.ZeroHash);
+      // A single record with the batch's id cannot verify (records are domain-separated: "single" vs "batch").
+      const asSingle = recordOf(
+        {
+          scenarioId: ENTERPRISE,
+          subjectId: first.results[0].subjectId,
+          resultHash: first.results[0].resultHash,
+          notarizationId: firstRecord.notarizationId,
+          deadline: 0n,
+        },
+        firstRecord.timestamp,
+        ethers.ZeroHash,
+        firstRecord.signers,
+      );
+      expect(await f.notaryRegistry.verifyRecord(asSingle)).to.equal(false);
+    });
+  });
+
+  describe("verifyInBatch", function () {
+    it("is true for every result of the batch with its proof", async function () {
+      const { f, first, firstRecord, second, secondRecord } = await loadFixture(batchFixture);
+      for (const [batch, record] of [
+        [first, firstRecord],
+        [second, secondRecord],
+      ] as const) {
+        for (const [i, r] of batch.results.entries()) {
+          const proof = batch.tree.getProof(i);
+          expect(
+            await f.notaryRegistry.verifyInBatch(record, i, r.subjectId, r.resultHash, proof),
+            `result ${i}`,
+          ).to.equal(true);
+        }
+      }
+    });
+
+    it("is false for a wrong result hash, a wrong subject or a wrong index", async function () {
+      const { f, first, firstRecord } = await loadFixture(batchFixture);
+      const r = first.results[3];
+      const proof = first.tree.getProof(3);
+      const v = f.notaryRegistry.verifyInBatch.bind(f.notaryRegistry);
+      expect(await v(firstRecord, 3, r.subjectId, idOf("forged result"), proof)).to.equal(false);
+      expect(await v(firstRecord, 3, first.results[4].subjectId, r.resultHash, proof)).to.equal(false);
+      expect(await v(firstRecord, 4, r.subjectId, r.resultHash, proof)).to.equal(false);
+      expect(await v(firstRecord, 3, r.subjectId, r.resultHash, first.tree.getProof(4))).to.equal(false);
+      expect(await v(firstRecord, 3, r.subjectId, r.resultHash, [])).to.equal(false);
+    });
+
+    it("is false for index ≥ count, even with a proof valid in the tree (a result the nodes did not count)", async function () {
+      const { f } = await loadFixture(batchFixture);
+      // The tree holds 3 leaves, the nodes attest to 2.
+      const batch = await batchOf("short count", resultsOf("short count", 3), 2);
+      const record = await notarizeBatch(f, batch.attestation, [f.keys[0]]);
+      const r = batch.results[2];
+      const proof = batch.tree.getProof(2);
+      expect(batch.tree.verify(2, proof)).to.equal(true);
+      expect(await f.notaryRegistry.verifyInBatch(record, 2, r.subjectId, r.resultHash, proof)).to.equal(false);
+      expect(
+        await f.notaryRegistry.verifyInBatch(
+          record,
+          1,
+          batch.results[1].subjectId,
+          batch.results[1].resultHash,
+          batch.tree.getProof(1),
+        ),
+      ).to.equal(true);
+      expect(await f.notaryRegistry.verifyInBatch(record, 2n ** 256n - 1n, r.subjectId, r.resultHash, proof)).to.equal(
+        false,
+      );
+    });
+
+    it("is false when any field of the batch record is wrong", async function () {
+      const { f, first, firstRecord, secondRecord } = await loadFixture(batchFixture);
+      const r = first.results[0];
+      const proof = first.tree.getProof(0);
+      const variants: Array<[string, BatchRecordFields]> = [
+        ["scenarioId", { ...firstRecord, scenarioId: firstRecord.scenarioId + 1n }],
+        ["root", { ...firstRecord, root: secondRecord.root }],
+        ["count", { ...firstRecord, count: firstRecord.count + 1n }],
+        ["timestamp", { ...firstRecord, timestamp: firstRecord.timestamp + 1n }],
+        ["signers", { ...firstRecord, signers: [f.keys[1].address] }],
+        ["notarizationId (of the other batch)", { ...firstRecord, notarizationId: secondRecord.notarizationId }],
+        ["notarizationId (unused)", { ...firstRecord, notarizationId: idOf("never used") }],
+      ];
+      for (const [field, b] of variants) {
+        expect(await f.notaryRegistry.verifyInBatch(b, 0, r.subjectId, r.resultHash, proof), field).to.equal(false);
+      }
+    });
+
+    it("is false for a result and proof of another batch presented under this batch's record", async function () {
+      const { f, second, firstRecord, secondRecord } = await loadFixture(batchFixture);
+      const r = second.results[2];
+      const proof = second.tree.getProof(2);
+      expect(await f.notaryRegistry.verifyInBatch(secondRecord, 2, r.subjectId, r.resultHash, proof)).to.equal(true);
+      expect(await f.notaryRegistry.verifyInBatch(firstRecord, 2, r.subjectId, r.resultHash, proof)).to.equal(false);
+    });
+
+    it("is false for a batch that was never notarized, even if its record and proof are consistent", async function () {
+      const { f } = await loadFixture(batchFixture);
+      const ghost = await batchOf("ghost", resultsOf("ghost", 4));
+      const record: BatchRecordFields = {
+        ...ghost.attestation,
+        count: 4n,
+        timestamp: await now(),
+        signers: [f.keys[0].address],
+      };
+      const r = ghost.results[1];
+      expect(
+        await f.notaryRegistry.verifyInBatch(record, 1, r.subjectId, r.resultHash, ghost.tree.getProof(1)),
+      ).to.equal(false);
+    });
+  });
+
+  describe("quorum rules (2-of-3)", function () {
+    async function quorumBatch() {
+      const f = await loadFixture(twoOfThreeFixture);
+      const batch = await batchOf("quorum", resultsOf("quorum", 4));
+      return { f, a: batch.attestation, batch };
+    }
+    const submit = (f: NotaryFixture, a: BatchAttestationFields, sigs: string[]) =>
+      f.executionHub.connect(f.keys[0]).submitNotarizationBatch(a, sigs);
+
+    it("notarizes with the executor and one co-signer, recording both in ascending order", async function () {
+      const { f, a, batch } = await quorumBatch();
+      const record = await notarizeBatch(f, a, [f.keys[2], f.keys[0]]);
+      expect(record.signers).to.deep.equal(
+        [f.keys[0].address, f.keys[2].address].sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1)),
+      );
+      expect(await f.notaryRegistry.commitmentOf(a.notarizationId)).to.equal(batchRecordHashOf(record));
+      const r = batch.results[0];
+      expect(
+        await f.notaryRegistry.verifyInBatch(record, 0, r.subjectId, r.resultHash, batch.tree.getProof(0)),
+      ).to.equal(true);
+    });
+
+    it("reverts with NotaryQuorumNotMet(1, 2) with the executor's signature alone", async function () {
+      const { f, a } = await quorumBatch();
+      await expect(submit(f, a, signaturesOf(await signAllBatch([f.keys[0]], f.domain, a))))
+        .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryQuorumNotMet")
+        .withArgs(1n, 2n);
+    });
+
+    it("attack: reverts with NotarySignersNotSorted for the executor's signature twice", async function () {
+      const { f, a } = await quorumBatch();
+      const [s] = await signAllBatch([f.keys[0]], f.domain, a);
+      await expect(submit(f, a, [s.signature, s.signature]))
+        .to.be.revertedWithCustomError(f.notaryRegistry, "NotarySignersNotSorted")
+        .withArgs(1n, s.signer);
+    });
+
+    it("reverts with NotarySignersNotSorted for descending signers", async function () {
+      const { f, a } = await quorumBatch();
+      const signed = (await signAllBatch([f.keys[0], f.keys[1]], f.domain, a)).reverse();
+      await expect(submit(f, a, signaturesOf(signed)))
+        .to.be.revertedWithCustomError(f.notaryRegistry, "NotarySignersNotSorted")
+        .withArgs(1n, signed[1].signer);
+    });
+
+    it("reverts with NotaryInvalidSigner for a co-signer that does not serve the scenario", async function () {
+      const { f, a } = await quorumBatch();
+      const signed = await signAllBatch([f.keys[0], f.bystander], f.domain, a);
+      const i = signed.findIndex((s) => s.signer === f.bystander.address);
+      await expect(submit(f, a, signaturesOf(signed)))
+        .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryInvalidSigner")
+        .withArgs(i, f.bystander.address);
+    });
+
+    it("reverts with NotaryExecutorMissing when two co-signers sign but not the executor", async function () {
+      const { f, a } = await quorumBatch();
+      await expect(submit(f, a, signaturesOf(await signAllBatch([f.keys[1], f.keys[2]], f.domain, a))))
+        .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryExecutorMissing")
+        .withArgs(1n);
+    });
+
+    it("attack: reverts with NotaryBadSignature(index) for a malleated co-signature", async function () {
+      const { f, a } = await quorumBatch();
+      const signed = await signAllBatch([f.keys[0], f.keys[1]], f.domain, a);
+      const sigs = signaturesOf(signed);
+      sigs[1] = malleate(sigs[1]);
+      await expect(submit(f, a, sigs))
+        .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryBadSignature")
+        .withArgs(1n);
+    });
+  });
+});

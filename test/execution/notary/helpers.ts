@@ -1,0 +1,328 @@
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import {
+  AbiCoder,
+  concat,
+  keccak256,
+  solidityPacked,
+  toBeHex,
+  TypedDataEncoder,
+  Wallet,
+  type ContractTransactionResponse,
+  type TypedDataDomain,
+} from "ethers";
+import { DAY, ERA, ScenarioClass, fundedEconomyFixture, type EconomyFixture } from "../../helpers/fixtures";
+import {
+  ATTESTATION_TYPES,
+  BATCH_ATTESTATION_TYPES,
+  domainOf,
+  signAttestation,
+  signBatchAttestation,
+  sortBySigner,
+  type AttestationFields,
+  type BatchAttestationFields,
+} from "../../../src/sdk/execution";
+import type { INotaryRegistry, NotaryHubMock, NotaryRegistry } from "../../../typechain-types";
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Constants
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** The enterprise scenario of `fundedEconomyFixture` (starts in Notarized mode, served by node 1). */
+export const ENTERPRISE = 2n;
+/** Order of the secp256k1 group. */
+export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+const coder = AbiCoder.defaultAbiCoder();
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------------------------------------------------
+
+export interface NotaryFixture extends EconomyFixture {
+  chainId: bigint;
+  /** EIP-712 domain of the deployed NotaryRegistry. */
+  domain: TypedDataDomain;
+  /** Signing keys of nodes 1, 2 and 3 (node 1 = the executing node of scenario 2; 2 and 3 do not serve it yet). */
+  keys: [Wallet, Wallet, Wallet];
+  /** Key of node 4 (bob's): active, but never serving scenario 2. */
+  bystander: Wallet;
+  /** A key that belongs to no node. */
+  outsider: Wallet;
+}
+
+/** A deterministic wallet connected to the Hardhat provider (reproducible addresses, hence reproducible orders). */
+export function testWallet(label: string): Wallet {
+  return new Wallet(ethers.id(`ERA notary test key: ${label}`), ethers.provider);
+}
+
+/**
+ * The funded economy with signing keys we hold: nodes 1 and 2 rotated to our wallets, node 3 (alice) and node 4 (bob)
+ * registered with our wallets as keys, every key funded with ETH. Scenario 2 (enterprise, Notarized) is served by
+ * node 1 only, quorum 1.
+ */
+export async function notaryFixture(): Promise<NotaryFixture> {
+  const f = await fundedEconomyFixture();
+  const { chainId } = await ethers.provider.getNetwork();
+  const keys: [Wallet, Wallet, Wallet] = [testWallet("node 1"), testWallet("node 2"), testWallet("node 3")];
+  const bystander = testWallet("node 4");
+  const outsider = testWallet("outsider");
+  for (const w of [...keys, bystander, outsider]) {
+    await f.deployer.sendTransaction({ to: w.address, value: 10n * ERA });
+  }
+  await f.nodeRegistry.connect(f.operator1).setSigningKey(1, keys[0].address);
+  await f.nodeRegistry.connect(f.operator2).setSigningKey(2, keys[1].address);
+  const minBond = await f.nodeRegistry.minBond();
+  for (const [op, key] of [
+    [f.alice, keys[2]],
+    [f.bob, bystander],
+  ] as const) {
+    await f.token.connect(op).approve(f.addresses.nodeRegistry, minBond);
+    await f.nodeRegistry.connect(op).register(key.address, "ipfs://notary-test-node", minBond);
+  }
+  const domain = domainOf("ERA NotaryRegistry", chainId, f.addresses.notaryRegistry);
+  return { ...f, chainId, domain, keys, bystander, outsider };
+}
+
+async function quorumFixture(k: bigint): Promise<NotaryFixture> {
+  const f = await notaryFixture();
+  await f.scenarioRegistry.connect(f.developer).addServingNode(ENTERPRISE, 2);
+  await f.scenarioRegistry.connect(f.developer).addServingNode(ENTERPRISE, 3);
+  await f.scenarioRegistry.connect(f.developer).setQuorum(ENTERPRISE, k);
+  return f;
+}
+
+/** Scenario 2 served by nodes 1, 2, 3 with a 2-of-3 quorum. */
+export async function twoOfThreeFixture(): Promise<NotaryFixture> {
+  return quorumFixture(2n);
+}
+
+/** Scenario 2 served by nodes 1, 2, 3 with a 3-of-3 quorum. */
+export async function threeOfThreeFixture(): Promise<NotaryFixture> {
+  return quorumFixture(3n);
+}
+
+/** A second NotaryRegistry on the same node and scenario registries, whose hub is `hub` (an EOA we control). */
+export async function deploySecondRegistry(f: NotaryFixture, hub: string): Promise<NotaryRegistry> {
+  const second = await ethers.deployContract("NotaryRegistry", [
+    f.addresses.nodeRegistry,
+    f.addresses.scenarioRegistry,
+    f.deployer.address,
+  ]);
+  await second.connect(f.deployer).setHub(hub);
+  return second;
+}
+
+/**
+ * A second NotaryRegistry whose hub is a `NotaryHubMock` (which emits what the registry returns), with its domain.
+ */
+export async function deployMockHub(
+  f: NotaryFixture,
+): Promise<{ registry: NotaryRegistry; hub: NotaryHubMock; domain: TypedDataDomain }> {
+  const registry = await ethers.deployContract("NotaryRegistry", [
+    f.addresses.nodeRegistry,
+    f.addresses.scenarioRegistry,
+    f.deployer.address,
+  ]);
+  const hub = await ethers.deployContract("NotaryHubMock", [await registry.getAddress()]);
+  await registry.connect(f.deployer).setHub(await hub.getAddress());
+  return { registry, hub, domain: domainOf("ERA NotaryRegistry", f.chainId, await registry.getAddress()) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Attestations and signatures
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** A deterministic 32-byte id of a label. */
+export const idOf = (label: string): string => ethers.id(label);
+
+/** Timestamp of the latest block. */
+export const now = async (): Promise<bigint> => BigInt(await time.latest());
+
+/** An attestation of scenario 2, valid for a day, with ids and hashes derived from `label`. */
+export async function attestationOf(
+  label: string,
+  overrides: Partial<AttestationFields> = {},
+): Promise<AttestationFields> {
+  return {
+    scenarioId: ENTERPRISE,
+    subjectId: idOf(`subject ${label}`),
+    resultHash: idOf(`result ${label}`),
+    notarizationId: idOf(`notarization ${label}`),
+    deadline: (await now()) + DAY,
+    ...overrides,
+  };
+}
+
+export interface Signed {
+  signer: string;
+  signature: string;
+}
+
+/** Every wallet signs `a`; returned ordered by signer address, ascending (as the registry wants them). */
+export async function signAll(wallets: readonly Wallet[], domain: TypedDataDomain, a: AttestationFields) {
+  const signed: Signed[] = [];
+  for (const w of wallets) signed.push({ signer: w.address, signature: await signAttestation(w, domain, a) });
+  return sortBySigner(signed);
+}
+
+/** Every wallet signs the batch `a`; returned ordered by signer address, ascending. */
+export async function signAllBatch(wallets: readonly Wallet[], domain: TypedDataDomain, a: BatchAttestationFields) {
+  const signed: Signed[] = [];
+  for (const w of wallets) signed.push({ signer: w.address, signature: await signBatchAttestation(w, domain, a) });
+  return sortBySigner(signed);
+}
+
+export const signaturesOf = (signed: readonly Signed[]): string[] => signed.map((s) => s.signature);
+export const signersOf = (signed: readonly Signed[]): string[] => signed.map((s) => s.signer);
+
+/** The off-chain EIP-712 digest of an attestation (what `attestationDigest` must return). */
+export const attestationDigestOf = (domain: TypedDataDomain, a: AttestationFields): string =>
+  TypedDataEncoder.hash(domain, ATTESTATION_TYPES, a);
+
+/** The off-chain EIP-712 digest of a batch attestation. */
+export const batchAttestationDigestOf = (domain: TypedDataDomain, a: BatchAttestationFields): string =>
+  TypedDataEncoder.hash(domain, BATCH_ATTESTATION_TYPES, a);
+
+/** The high-s twin of a valid 65-byte signature: s' = n − s, v flipped. Same signer under raw ecrecover. */
+export function malleate(signature: string): string {
+  const sig = ethers.getBytes(signature);
+  const r = ethers.hexlify(sig.slice(0, 32));
+  const s = BigInt(ethers.hexlify(sig.slice(32, 64)));
+  const v = sig[64];
+  return concat([r, toBeHex(SECP256K1_N - s, 32), toBeHex(v === 27 ? 28 : 27, 1)]);
+}
+
+/** The EIP-2098 compact (64-byte) form of a 65-byte signature. */
+export const compactOf = (signature: string): string => ethers.Signature.from(signature).compactSerialized;
+
+/** What the ecrecover precompile returns for (digest, 65-byte signature), with no malleability check. */
+export async function rawEcrecover(digest: string, signature: string): Promise<string> {
+  const sig = ethers.getBytes(signature);
+  const input = concat([digest, toBeHex(sig[64], 32), sig.slice(0, 32), sig.slice(32, 64)]);
+  const out = await ethers.provider.call({ to: "0x0000000000000000000000000000000000000001", data: input });
+  return out === "0x" ? ethers.ZeroAddress : ethers.getAddress(ethers.dataSlice(out, 12));
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Records, mirrored off-chain
+// ---------------------------------------------------------------------------------------------------------------------
+
+export interface RecordFields {
+  scenarioId: bigint;
+  subjectId: string;
+  resultHash: string;
+  notarizationId: string;
+  timestamp: bigint;
+  previous: string;
+  signers: string[];
+}
+
+export interface BatchRecordFields {
+  scenarioId: bigint;
+  notarizationId: string;
+  root: string;
+  count: bigint;
+  timestamp: bigint;
+  signers: string[];
+}
+
+/** keccak256(abi.encodePacked(address[])): every element is padded to 32 bytes. */
+const signersHash = (signers: readonly string[]): string => keccak256(solidityPacked(["address[]"], [signers]));
+
+/** The commitment NotaryRegistry stores for a single record, derived independently of the contract. */
+export function recordHashOf(r: RecordFields): string {
+  return keccak256(
+    coder.encode(
+      ["string", "uint256", "bytes32", "bytes32", "bytes32", "uint64", "bytes32", "bytes32"],
+      [
+        "single",
+        r.scenarioId,
+        r.subjectId,
+        r.resultHash,
+        r.notarizationId,
+        r.timestamp,
+        r.previous,
+        signersHash(r.signers),
+      ],
+    ),
+  );
+}
+
+/** The commitment NotaryRegistry stores for a batch record. */
+export function batchRecordHashOf(b: BatchRecordFields): string {
+  return keccak256(
+    coder.encode(
+      ["string", "uint256", "bytes32", "bytes32", "uint32", "uint64", "bytes32"],
+      ["batch", b.scenarioId, b.notarizationId, b.root, b.count, b.timestamp, signersHash(b.signers)],
+    ),
+  );
+}
+
+/** The single record an attestation becomes, once notarized at `timestamp` after `previous`. */
+export const recordOf = (
+  a: AttestationFields,
+  timestamp: bigint,
+  previous: string,
+  signers: readonly string[],
+): RecordFields => ({
+  scenarioId: a.scenarioId,
+  subjectId: a.subjectId,
+  resultHash: a.resultHash,
+  notarizationId: a.notarizationId,
+  timestamp,
+  previous,
+  signers: [...signers],
+});
+
+/** Timestamp of the block that mined `tx`. */
+export async function blockTimestampOf(tx: ContractTransactionResponse): Promise<bigint> {
+  const block = await tx.getBlock();
+  if (block === null) throw new Error("transaction not mined");
+  return BigInt(block.timestamp);
+}
+
+/** A subject's records, in notarization order, rebuilt from the Notarized events alone (what an auditor does). */
+export async function trailFromEvents(
+  registry: NotaryRegistry,
+  scenarioId: bigint,
+  subjectId: string,
+): Promise<INotaryRegistry.RecordStruct[]> {
+  const logs = await registry.queryFilter(registry.filters.Notarized(undefined, scenarioId, subjectId));
+  return logs.map((log) => ({
+    scenarioId: log.args.scenarioId,
+    subjectId: log.args.subjectId,
+    resultHash: log.args.resultHash,
+    notarizationId: log.args.notarizationId,
+    timestamp: log.args.timestamp,
+    previous: log.args.previous,
+    signers: [...log.args.signers],
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Batches
+// ---------------------------------------------------------------------------------------------------------------------
+
+export const BATCH_LEAF_TYPES = ["uint256", "bytes32", "uint256", "bytes32", "bytes32"];
+
+export interface BatchResult {
+  subjectId: string;
+  resultHash: string;
+}
+
+/** The OpenZeppelin standard Merkle tree of a batch: leaf i = (scenarioId, notarizationId, i, subjectId, resultHash). */
+export function batchTreeOf(scenarioId: bigint, notarizationId: string, results: readonly BatchResult[]) {
+  return StandardMerkleTree.of(
+    results.map((r, i) => [scenarioId, notarizationId, BigInt(i), r.subjectId, r.resultHash]),
+    BATCH_LEAF_TYPES,
+  );
+}
+
+/** `n` results with ids and hashes derived from `label`. */
+export const resultsOf = (label: string, n: number): BatchResult[] =>
+  Array.from({ length: n }, (_, i) => ({
+    subjectId: idOf(`${label} subject ${i}`),
+    resultHash: idOf(`${label} result ${i}`),
+  }));
