@@ -146,7 +146,7 @@ interface IDelegatedStaking is IStakingSlashing {
     /// @notice Pending unbonding entries of `delegator` with `nodeId`.
     function unbondingsOf(address delegator, uint256 nodeId) external view returns (UnbondingEntry[] memory);
 
-    /// @notice ERA value of one unbonding entry of `delegator` with `nodeId` now.
+    /// @notice ERA value of one unbonding entry of `delegator` with `nodeId` now (0 once a 100% slash wiped it out).
     function unbondingValue(address delegator, uint256 nodeId, uint256 index) external view returns (uint256);
 
     /// @notice The node's pool.

@@ -75,6 +75,16 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuard {
         uint128 lastEffTime;
         uint16 scoreBps;
         uint16 aprBps; // 0 until first touched; read through `_apr`
+        // Bumped when a 100% slash empties the unbonding pool: its shares are then worth nothing, and later
+        // undelegations start a fresh unbonding pool instead of being priced against them.
+        uint64 unbondingGeneration;
+    }
+
+    /// @dev An unbonding entry as stored: `UnbondingEntry` plus the unbonding-pool generation its shares belong to.
+    struct StoredUnbonding {
+        uint128 shares;
+        uint64 releaseAt;
+        uint64 generation;
     }
 
     struct Position {
@@ -84,7 +94,7 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuard {
 
     mapping(uint256 nodeId => Pool) private _pools;
     mapping(address delegator => mapping(uint256 nodeId => Position)) private _positions;
-    mapping(address delegator => mapping(uint256 nodeId => UnbondingEntry[])) private _unbondings;
+    mapping(address delegator => mapping(uint256 nodeId => StoredUnbonding[])) private _unbondings;
     /// @notice Yield settled to a delegator and not yet claimed.
     mapping(address delegator => uint256) public settledYield;
 
@@ -154,7 +164,7 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuard {
         if (sharesBurned == 0 || sharesBurned > position.shares) {
             revert StakingInsufficientStake(msg.sender, nodeId, sharesBurned, position.shares);
         }
-        UnbondingEntry[] storage entries = _unbondings[msg.sender][nodeId];
+        StoredUnbonding[] storage entries = _unbondings[msg.sender][nodeId];
         if (entries.length >= MAX_UNBONDING_ENTRIES) {
             revert StakingTooManyUnbondings(msg.sender, nodeId, MAX_UNBONDING_ENTRIES);
         }
@@ -172,26 +182,32 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuard {
         pool.unbondingStake = (uStake + amountUnbonding).toUint128();
         pool.unbondingShares = (uShares + uMinted).toUint128();
         uint64 releaseAt = uint64(block.timestamp) + unbondingPeriod;
-        entries.push(UnbondingEntry({shares: uMinted.toUint128(), releaseAt: releaseAt}));
+        entries.push(
+            StoredUnbonding({shares: uMinted.toUint128(), releaseAt: releaseAt, generation: pool.unbondingGeneration})
+        );
 
         emit UndelegationStarted(msg.sender, nodeId, amountUnbonding, sharesBurned, uMinted, releaseAt);
     }
 
     /// @inheritdoc IDelegatedStaking
     function withdraw(uint256 nodeId) external nonReentrant returns (uint256 amount) {
-        UnbondingEntry[] storage entries = _unbondings[msg.sender][nodeId];
+        StoredUnbonding[] storage entries = _unbondings[msg.sender][nodeId];
         Pool storage pool = _pools[nodeId];
         uint256 uStake = pool.unbondingStake;
         uint256 uShares = pool.unbondingShares;
+        uint64 generation = pool.unbondingGeneration;
         uint256 released;
         // Bounded by MAX_UNBONDING_ENTRIES; swap-and-pop, so iterate backwards.
         for (uint256 i = entries.length; i > 0; --i) {
-            UnbondingEntry memory entry = entries[i - 1];
+            StoredUnbonding memory entry = entries[i - 1];
             if (entry.releaseAt <= block.timestamp) {
-                uint256 value = Math.mulDiv(entry.shares, uStake, uShares);
-                uStake -= value;
-                uShares -= entry.shares;
-                amount += value;
+                // An entry of an earlier generation (wiped out by a 100% slash) or without shares is worth 0.
+                if (entry.generation == generation && entry.shares != 0) {
+                    uint256 value = Math.mulDiv(entry.shares, uStake, uShares);
+                    uStake -= value;
+                    uShares -= entry.shares;
+                    amount += value;
+                }
                 ++released;
                 entries[i - 1] = entries[entries.length - 1];
                 entries.pop();
@@ -268,6 +284,12 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuard {
         if (amount >= total) {
             fromActive = active;
             fromUnbonding = unbonding;
+            if (pool.unbondingShares != 0) {
+                // Every unbonding share is now worth 0: retire them, so that later undelegations are not priced
+                // against an empty pool (a division by zero that would lock them in).
+                pool.unbondingShares = 0;
+                ++pool.unbondingGeneration;
+            }
         } else {
             // Pro rata, each part rounded down so that neither pool is emptied by a partial slash.
             fromActive = Math.mulDiv(amount, active, total);
@@ -324,14 +346,20 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuard {
     }
 
     /// @inheritdoc IDelegatedStaking
-    function unbondingsOf(address delegator, uint256 nodeId) external view returns (UnbondingEntry[] memory) {
-        return _unbondings[delegator][nodeId];
+    function unbondingsOf(address delegator, uint256 nodeId) external view returns (UnbondingEntry[] memory entries) {
+        StoredUnbonding[] storage stored = _unbondings[delegator][nodeId];
+        entries = new UnbondingEntry[](stored.length);
+        for (uint256 i; i < stored.length; ++i) {
+            entries[i] = UnbondingEntry({shares: stored[i].shares, releaseAt: stored[i].releaseAt});
+        }
     }
 
     /// @inheritdoc IDelegatedStaking
     function unbondingValue(address delegator, uint256 nodeId, uint256 index) external view returns (uint256) {
         Pool storage pool = _pools[nodeId];
-        return Math.mulDiv(_unbondings[delegator][nodeId][index].shares, pool.unbondingStake, pool.unbondingShares);
+        StoredUnbonding memory entry = _unbondings[delegator][nodeId][index];
+        if (entry.generation != pool.unbondingGeneration || entry.shares == 0) return 0;
+        return Math.mulDiv(entry.shares, pool.unbondingStake, pool.unbondingShares);
     }
 
     /// @inheritdoc IDelegatedStaking
