@@ -120,8 +120,9 @@ interface IDelegatedStaking is IStakingSlashing {
     /// @dev Never paused.
     function claim(uint256 nodeId) external returns (uint256 amount);
 
-    /// @notice Settles the caller's yield with `fromNodeId` and delegates all of the caller's settled yield to
-    /// `toNodeId` (which may be the same node), in one call.
+    /// @notice Settles the caller's yield with `fromNodeId` and delegates all of the caller's settled yield at that
+    /// point to `toNodeId` (which may be the same node), in one call. Yield then settled on `toNodeId` by the
+    /// delegation itself stays settled, to be claimed or redelegated later.
     /// @dev Paused with inflows (it is a new delegation); `claim` stays available.
     function claimAndRedelegate(uint256 fromNodeId, uint256 toNodeId) external returns (uint256 amount);
 
