@@ -49,7 +49,8 @@ contract BatchCommitments is IBatchCommitments, AdminGuarded, ReentrancyGuardTra
 
     mapping(bytes32 batchId => Batch) private _batches;
     mapping(bytes32 batchId => mapping(uint256 index => SignatureChallenge)) private _challenges;
-    /// @dev keccak(scenarioId, user, nonce, seq of lightweight batch) → proven standard replay (slash once).
+    /// @dev keccak(scenarioId, user, nonce) → its standard replay was proven. A (scenario, user, nonce) is applied in
+    /// standard mode at most once, so this slashes each replay once, however many lightweight batches hold the action.
     mapping(bytes32 replayKey => bool) private _replaySlashed;
 
     /// @param era_ The ERA token.
@@ -147,7 +148,7 @@ contract BatchCommitments is IBatchCommitments, AdminGuarded, ReentrancyGuardTra
         _checkIncluded(batch, batchId, a, proofA);
         _checkIncluded(batch, batchId, b, proofB);
         if (a.index == b.index || a.user != b.user || a.nonce != b.nonce) revert CommitmentsNotDuplicate();
-        _reject(batchId, batch, FraudKind.DuplicateNonceInBatch);
+        _reject(batchId, batch, FraudKind.DuplicateNonceInBatch, msg.sender);
     }
 
     /// @inheritdoc IBatchCommitments
@@ -170,7 +171,7 @@ contract BatchCommitments is IBatchCommitments, AdminGuarded, ReentrancyGuardTra
         _checkIncluded(batch, batchId, a, proofA);
         _checkIncluded(earlier, earlierBatchId, b, proofB);
         if (a.user != b.user || a.nonce != b.nonce) revert CommitmentsNotDuplicate();
-        _reject(batchId, batch, FraudKind.DuplicateNonceAcrossBatches);
+        _reject(batchId, batch, FraudKind.DuplicateNonceAcrossBatches, msg.sender);
     }
 
     /// @inheritdoc IBatchCommitments
@@ -183,7 +184,7 @@ contract BatchCommitments is IBatchCommitments, AdminGuarded, ReentrancyGuardTra
         _checkIncluded(batch, batchId, a, proof);
         (uint64 usedSeq, ) = hub.actionRecord(batch.scenarioId, a.user, a.nonce);
         if (usedSeq == 0 || usedSeq >= batch.seq) revert CommitmentsNonceNotUsedBefore(a.user, a.nonce);
-        _reject(batchId, batch, FraudKind.NonceUsedInStandardMode);
+        _reject(batchId, batch, FraudKind.NonceUsedInStandardMode, msg.sender);
     }
 
     /// @inheritdoc IBatchCommitments
@@ -197,8 +198,11 @@ contract BatchCommitments is IBatchCommitments, AdminGuarded, ReentrancyGuardTra
         if (batch.status == BatchStatus.Rejected) revert CommitmentsBatchRejected(batchId);
         _checkIncluded(batch, batchId, a, proof);
         (uint64 usedSeq, uint64 standardNode) = hub.actionRecord(batch.scenarioId, a.user, a.nonce);
-        bytes32 key = keccak256(abi.encode(batch.scenarioId, a.user, a.nonce, batch.seq));
+        bytes32 key = keccak256(abi.encode(batch.scenarioId, a.user, a.nonce));
         if (usedSeq <= batch.seq || _replaySlashed[key]) revert CommitmentsNotReplayed(a.user, a.nonce);
+        // Only a final batch's actions count: if the lightweight batch could still be rejected, the standard
+        // application might turn out to be the only one.
+        if (!isFinal(batchId)) revert CommitmentsNotFinal(batchId);
         _replaySlashed[key] = true;
         (uint256 slashed, uint256 bounty) = _slashAndPay(standardNode, msg.sender, "standard replay");
         emit StandardReplayProven(batchId, a.index, standardNode, msg.sender, slashed, bounty);
@@ -258,7 +262,8 @@ contract BatchCommitments is IBatchCommitments, AdminGuarded, ReentrancyGuardTra
             return;
         }
         if (block.timestamp < c.answerDeadline) revert CommitmentsAnswerWindow(batchId, index, c.answerDeadline);
-        _reject(batchId, batch, FraudKind.SignatureNotProduced);
+        // The bounty belongs to the challenger who bonded, not to whoever calls this first.
+        _reject(batchId, batch, FraudKind.SignatureNotProduced, c.challenger);
         if (c.bond != 0) era.safeTransfer(c.challenger, c.bond);
     }
 
@@ -269,6 +274,7 @@ contract BatchCommitments is IBatchCommitments, AdminGuarded, ReentrancyGuardTra
     /// @inheritdoc IBatchCommitments
     function finalize(bytes32 batchId) external nonReentrant {
         Batch storage batch = _batches[batchId];
+        if (batch.status == BatchStatus.None) revert CommitmentsUnknownBatch(batchId);
         if (batch.status == BatchStatus.Finalized) revert CommitmentsAlreadyFinalized(batchId);
         if (!isFinal(batchId)) revert CommitmentsNotFinalizable(batchId);
         batch.status = BatchStatus.Finalized;
@@ -344,11 +350,13 @@ contract BatchCommitments is IBatchCommitments, AdminGuarded, ReentrancyGuardTra
         if (c.challenger == address(0)) revert CommitmentsNoChallenge(batchId, index);
     }
 
-    function _reject(bytes32 batchId, Batch storage batch, FraudKind kind) private {
+    /// @dev Rejects the batch, slashes its node and pays the bounty to `challenger` (the prover, or for a signature
+    /// challenge the account that bonded it).
+    function _reject(bytes32 batchId, Batch storage batch, FraudKind kind, address challenger) private {
         batch.status = BatchStatus.Rejected;
         uint256 nodeId = batch.nodeId;
-        (uint256 slashed, uint256 bounty) = _slashAndPay(nodeId, msg.sender, bytes32(uint256(kind) + 1));
-        emit FraudProven(batchId, kind, nodeId, msg.sender, slashed, bounty);
+        (uint256 slashed, uint256 bounty) = _slashAndPay(nodeId, challenger, bytes32(uint256(kind) + 1));
+        emit FraudProven(batchId, kind, nodeId, challenger, slashed, bounty);
         hub.onFraud(nodeId);
     }
 

@@ -126,6 +126,8 @@ interface IBatchCommitments {
     error CommitmentsBatchRejected(bytes32 batchId);
     /// @notice The challenge window of the batch is over.
     error CommitmentsWindowClosed(bytes32 batchId, uint256 windowEnd);
+    /// @notice The batch is not final yet (window open or challenges unanswered).
+    error CommitmentsNotFinal(bytes32 batchId);
     /// @notice The batch cannot be finalized yet (window open or challenges unanswered).
     error CommitmentsNotFinalizable(bytes32 batchId);
     /// @notice The batch was finalized already.
@@ -184,8 +186,9 @@ interface IBatchCommitments {
     /// @notice Proves an action's nonce had been used in standard mode before the batch was committed.
     function proveNonceUsedInStandard(bytes32 batchId, ActionRef calldata a, bytes32[] calldata proof) external;
 
-    /// @notice Proves a node replayed, in standard mode, an action already in an earlier unrejected lightweight
-    /// batch; slashes that standard node. Callable by anyone at any time.
+    /// @notice Proves a node replayed, in standard mode, an action already in an earlier lightweight batch that is
+    /// now final; slashes that standard node. Callable by anyone once the lightweight batch is final (a batch that
+    /// could still be rejected proves nothing); each replay is slashed once, however many batches hold the action.
     function proveStandardReplay(bytes32 batchId, ActionRef calldata a, bytes32[] calldata proof) external;
 
     /// @notice Challenges an action's signature: the node must answer with a valid one within the answer window.
@@ -197,7 +200,7 @@ interface IBatchCommitments {
     function answerChallenge(bytes32 batchId, uint256 index, bytes calldata signature) external;
 
     /// @notice After an unanswered challenge's deadline: the batch is fraudulent (or, if it was already rejected,
-    /// the challenger's bond is returned). Callable by anyone.
+    /// the challenger's bond is returned). Callable by anyone; the bond and the bounty go to the challenger.
     function resolveChallenge(bytes32 batchId, uint256 index) external;
 
     /// @notice Applies a final batch's effects on-chain (its actions count for the scenario). Callable by anyone.
