@@ -31,6 +31,8 @@ interface IExecutionHub {
     }
 
     /// @notice Emitted for every batch accepted, whatever its mode.
+    /// @dev For notarizations `batchId` is the notarization id. `seq` is the batch's place in the sequence of standard
+    /// and lightweight batches (`batchSeq`); it is 0 for settlement and notarized batches, which take no place in it.
     event BatchApplied(
         bytes32 indexed batchId,
         uint256 indexed scenarioId,
@@ -54,7 +56,8 @@ interface IExecutionHub {
     error ExecutionNotServingNode(uint256 scenarioId, address submitter, uint256 nodeId);
     /// @notice The batch id was used already.
     error ExecutionBatchUsed(bytes32 batchId);
-    /// @notice The batch is empty or larger than `MAX_BATCH_SIZE`.
+    /// @notice The batch is empty or larger than `MAX_BATCH_SIZE`, or (settlements) does not carry exactly one list of
+    /// payer signatures per settlement.
     error ExecutionBadBatchSize(uint256 size, uint256 max);
     /// @notice An action's signature does not recover to its user (or is malleable).
     error ExecutionBadActionSignature(uint256 index, address user);

@@ -92,6 +92,7 @@ interface IScenarioRegistry is IScenarioExecution {
     function setMode(uint256 scenarioId, ExecutionMode mode) external;
 
     /// @notice Authorises (or revokes) `operator` to switch the scenario's mode. Callable by the owner.
+    /// @dev An authorisation is the current owner's: it lapses when the scenario changes hands.
     function setModeOperator(uint256 scenarioId, address operator, bool allowed) external;
 
     /// @notice Adds an active node to the scenario's serving set (at most `MAX_SERVING_NODES`). Callable by the owner.

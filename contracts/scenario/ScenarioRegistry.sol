@@ -19,7 +19,9 @@ contract ScenarioRegistry is IScenarioRegistry, Governed {
     mapping(uint256 scenarioId => Scenario) private _scenarios;
     mapping(uint256 scenarioId => uint64[]) private _serving;
     mapping(uint256 scenarioId => mapping(uint256 nodeId => bool)) private _isServing;
-    mapping(uint256 scenarioId => mapping(address operator => bool)) public isModeOperator;
+    /// @dev Mode operators, keyed by the owner who appointed them: when the scenario changes hands, the operators of
+    /// the previous owner lose their right (a seller keeps no hidden switch on the scenario it sold).
+    mapping(uint256 scenarioId => mapping(address owner => mapping(address operator => bool))) private _modeOperators;
 
     /// @param nodes_ The node registry.
     /// @param admin Holder of `DEFAULT_ADMIN_ROLE`.
@@ -81,7 +83,7 @@ contract ScenarioRegistry is IScenarioRegistry, Governed {
         Scenario storage scenario = _scenarios[scenarioId];
         address owner = scenario.owner;
         if (owner == address(0)) revert ScenarioUnknown(scenarioId);
-        if (msg.sender != owner && !isModeOperator[scenarioId][msg.sender]) {
+        if (msg.sender != owner && !_modeOperators[scenarioId][owner][msg.sender]) {
             revert ScenarioNotModeOperator(scenarioId, msg.sender);
         }
         if (!isModeAllowed(scenario.scenarioClass, mode)) revert ScenarioModeNotAllowed(scenario.scenarioClass, mode);
@@ -98,7 +100,7 @@ contract ScenarioRegistry is IScenarioRegistry, Governed {
         bool allowed
     ) external onlyScenarioOwner(scenarioId) {
         if (operator == address(0)) revert AdminGuardedZeroAddress();
-        isModeOperator[scenarioId][operator] = allowed;
+        _modeOperators[scenarioId][msg.sender][operator] = allowed;
         emit ModeOperatorChanged(scenarioId, operator, allowed);
     }
 
@@ -154,6 +156,11 @@ contract ScenarioRegistry is IScenarioRegistry, Governed {
     ) external view returns (address owner, ScenarioClass scenarioClass, uint256 nodeId) {
         Scenario storage scenario = _known(scenarioId);
         return (scenario.owner, scenario.scenarioClass, scenario.nodeId);
+    }
+
+    /// @notice Whether `operator` may switch the scenario's mode: appointed by its current owner and not revoked.
+    function isModeOperator(uint256 scenarioId, address operator) external view returns (bool) {
+        return _modeOperators[scenarioId][_scenarios[scenarioId].owner][operator];
     }
 
     /// @inheritdoc IScenarioExecution

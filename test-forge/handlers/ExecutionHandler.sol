@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {EraToken} from "../../contracts/token/EraToken.sol";
+import {SettlementEngine} from "../../contracts/execution/SettlementEngine.sol";
+import {NotaryRegistry} from "../../contracts/execution/NotaryRegistry.sol";
+import {ExecutionHub} from "../../contracts/execution/ExecutionHub.sol";
+import {ISettlementEngine} from "../../contracts/interfaces/ISettlementEngine.sol";
+import {INotaryRegistry} from "../../contracts/interfaces/INotaryRegistry.sol";
+import {IExecutionHub} from "../../contracts/interfaces/IExecutionHub.sol";
+import {Cheats} from "../utils/Cheats.sol";
+
+/// @title ExecutionHandler
+/// @notice Random, bounded calls into the execution layer for the invariant campaign: atomic settlements (some
+/// doomed to fail), locks that end in commit or refund (or are left to expire), notarizations with a 2-of-3 quorum
+/// (and replays of them), standard actions (and replays, and signatures made for another chain or another hub), and
+/// time jumps. Ghost state records what must hold.
+contract ExecutionHandler is Cheats {
+    struct Lock {
+        bytes32 id;
+        bytes32 preimage;
+        uint64 deadline;
+        ISettlementEngine.Leg[] legs;
+    }
+
+    EraToken public immutable token;
+    SettlementEngine public immutable engine;
+    NotaryRegistry public immutable notary;
+    ExecutionHub public immutable hub;
+    uint256 public immutable financialScenario;
+    uint256 public immutable enterpriseScenario;
+    uint256 public immutable standardScenario;
+
+    uint256[] internal _userKeys;
+    uint256[] internal _nodeKeys; // node 1 executes; nodes 1–3 co-sign
+    uint256 internal _nonce;
+
+    Lock[] internal _locks;
+    bytes32[] internal _subjects;
+    mapping(bytes32 subject => INotaryRegistry.Record[]) internal _trail;
+    bytes32[] internal _notarizationIds;
+    mapping(bytes32 id => bytes32) public ghostCommitment;
+
+    uint256 public ghostDeposited;
+    uint256 public ghostWithdrawn;
+    uint256 public ghostStandardApplied;
+    /// @notice Count of signatures accepted although made for another domain (must stay 0).
+    uint256 public ghostForeignAccepted;
+    /// @notice Count of replays (settlement id, notarization id, user nonce) that were accepted (must stay 0).
+    uint256 public ghostReplaysAccepted;
+    /// @notice Count of settlements that left a partial update (must stay 0).
+    uint256 public ghostPartialUpdates;
+
+    constructor(
+        EraToken token_,
+        SettlementEngine engine_,
+        NotaryRegistry notary_,
+        ExecutionHub hub_,
+        uint256[] memory userKeys,
+        uint256[] memory nodeKeys,
+        uint256[3] memory scenarioIds
+    ) {
+        token = token_;
+        engine = engine_;
+        notary = notary_;
+        hub = hub_;
+        _userKeys = userKeys;
+        _nodeKeys = nodeKeys;
+        financialScenario = scenarioIds[0];
+        enterpriseScenario = scenarioIds[1];
+        standardScenario = scenarioIds[2];
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Escrow
+    // ---------------------------------------------------------------------------------------------------------------
+
+    function deposit(uint256 userSeed, uint256 amount) external {
+        address user = _user(userSeed);
+        amount = _bound(amount, 1, token.balanceOf(user) == 0 ? 1 : token.balanceOf(user));
+        if (token.balanceOf(user) < amount) return;
+        VM.startPrank(user);
+        token.approve(address(engine), amount);
+        engine.deposit(address(token), amount);
+        VM.stopPrank();
+        ghostDeposited += amount;
+    }
+
+    function withdraw(uint256 userSeed, uint256 amount) external {
+        address user = _user(userSeed);
+        uint256 free = engine.freeBalance(user, address(token));
+        if (free == 0) return;
+        amount = _bound(amount, 1, free);
+        VM.prank(user);
+        engine.withdraw(address(token), amount, user);
+        ghostWithdrawn += amount;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Settlements
+    // ---------------------------------------------------------------------------------------------------------------
+
+    function settleAtomic(uint256 seed, uint8 legCount) external {
+        ISettlementEngine.Settlement memory s = _settlement(seed, _bound(legCount, 1, 4), bytes32(0));
+        s.deadline = uint64(block.timestamp + 1 hours);
+        uint256[] memory freeBefore = _frees();
+        (bool ok, ) = _submitSettlement(s, seed);
+        uint256[] memory freeAfter = _frees();
+        if (!ok) {
+            for (uint256 i; i < freeBefore.length; ++i) if (freeBefore[i] != freeAfter[i]) ++ghostPartialUpdates;
+            return;
+        }
+        // Replaying the same settlement id must fail and change nothing.
+        (bool replayed, ) = _submitSettlement(s, seed + 1);
+        if (replayed) ++ghostReplaysAccepted;
+    }
+
+    function lock(uint256 seed, uint8 legCount, uint32 duration) external {
+        bytes32 preimage = keccak256(abi.encode("preimage", seed, _nonce));
+        ISettlementEngine.Settlement memory s = _settlement(
+            seed,
+            _bound(legCount, 1, 3),
+            keccak256(abi.encode(preimage))
+        );
+        s.deadline = uint64(block.timestamp + _bound(duration, 1, 3 days));
+        bytes[] memory sigs = _signSettlement(s);
+        VM.prank(VM.addr(_nodeKeys[0]));
+        try hub.submitLock(financialScenario, keccak256(abi.encode("lock-batch", s.id)), s, sigs) {
+            Lock storage l = _locks.push();
+            l.id = s.id;
+            l.preimage = preimage;
+            l.deadline = s.deadline;
+            for (uint256 i; i < s.legs.length; ++i) l.legs.push(s.legs[i]);
+        } catch {}
+    }
+
+    function commit(uint256 lockSeed, bool wrongPreimage) external {
+        if (_locks.length == 0) return;
+        Lock storage l = _locks[lockSeed % _locks.length];
+        bytes32 preimage = wrongPreimage ? bytes32(uint256(l.preimage) ^ 1) : l.preimage;
+        ISettlementEngine.Status before = engine.statusOf(l.id);
+        try engine.commit(l.id, l.legs, preimage) {
+            if (before != ISettlementEngine.Status.Locked || block.timestamp >= l.deadline || wrongPreimage) {
+                ++ghostReplaysAccepted;
+            }
+        } catch {}
+    }
+
+    function refund(uint256 lockSeed) external {
+        if (_locks.length == 0) return;
+        Lock storage l = _locks[lockSeed % _locks.length];
+        ISettlementEngine.Status before = engine.statusOf(l.id);
+        try engine.refund(l.id, l.legs) {
+            if (before != ISettlementEngine.Status.Locked || block.timestamp < l.deadline) ++ghostReplaysAccepted;
+        } catch {}
+    }
+
+    /// @notice Anyone refunds every expired lock (the verifier's job).
+    function refundExpired() public {
+        for (uint256 i; i < _locks.length; ++i) {
+            Lock storage l = _locks[i];
+            if (engine.statusOf(l.id) == ISettlementEngine.Status.Locked && block.timestamp >= l.deadline) {
+                engine.refund(l.id, l.legs);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Notarization
+    // ---------------------------------------------------------------------------------------------------------------
+
+    function notarize(uint256 subjectSeed, bool replayPrevious) external {
+        if (replayPrevious && _notarizationIds.length != 0) {
+            // Replay an attestation already notarized: must fail.
+            bytes32 oldId = _notarizationIds[subjectSeed % _notarizationIds.length];
+            INotaryRegistry.Attestation memory old = _attestation(bytes32(0), oldId);
+            (bool ok, ) = _submitNotarization(old);
+            if (ok) ++ghostReplaysAccepted;
+            return;
+        }
+        bytes32 subject = keccak256(abi.encode("subject", subjectSeed % 4));
+        bytes32 id = keccak256(abi.encode("notarization", ++_nonce));
+        INotaryRegistry.Attestation memory a = _attestation(subject, id);
+        bytes32 previous = notary.headOf(enterpriseScenario, subject);
+        (bool success, ) = _submitNotarization(a);
+        if (!success) return;
+        if (_trail[subject].length == 0) _subjects.push(subject);
+        INotaryRegistry.Record storage r = _trail[subject].push();
+        r.scenarioId = enterpriseScenario;
+        r.subjectId = subject;
+        r.resultHash = a.resultHash;
+        r.notarizationId = id;
+        r.timestamp = uint64(block.timestamp);
+        r.previous = previous;
+        r.signers = _sortedNodeAddresses(2);
+        _notarizationIds.push(id);
+        ghostCommitment[id] = notary.commitmentOf(id);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Standard actions and signature domains
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @dev A replay is the same (user, nonce) drawn again, which the small nonce range makes frequent.
+    function standardAction(uint256 userSeed, uint32 nonce, uint8 foreign) external {
+        uint256 key = _userKeys[userSeed % _userKeys.length];
+        address user = VM.addr(key);
+        nonce = uint32(_bound(nonce, 0, 40));
+        (uint64 seqBefore, ) = hub.actionRecord(standardScenario, user, nonce);
+        IExecutionHub.Action[] memory actions = new IExecutionHub.Action[](1);
+        actions[0] = IExecutionHub.Action({user: user, nonce: nonce, payload: 7, signature: ""});
+        uint8 kind = uint8(_bound(foreign, 0, 2)); // 0: this hub, 1: another chain id, 2: another hub address
+        bytes32 digest = kind == 0
+            ? hub.actionDigest(standardScenario, user, nonce, 7)
+            : _foreignActionDigest(kind, user, nonce);
+        (uint8 v, bytes32 r, bytes32 s) = VM.sign(key, digest);
+        actions[0].signature = abi.encodePacked(r, s, v);
+        VM.prank(VM.addr(_nodeKeys[0]));
+        try hub.submitStandard(standardScenario, keccak256(abi.encode("std", ++_nonce)), actions) {
+            if (kind != 0) ++ghostForeignAccepted;
+            else if (seqBefore != 0) ++ghostReplaysAccepted;
+            else ++ghostStandardApplied;
+        } catch {}
+    }
+
+    function warp(uint32 seconds_) external {
+        VM.warp(block.timestamp + _bound(seconds_, 1, 2 days));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Views for the invariants
+    // ---------------------------------------------------------------------------------------------------------------
+
+    function users() external view returns (address[] memory list) {
+        list = new address[](_userKeys.length);
+        for (uint256 i; i < list.length; ++i) list[i] = VM.addr(_userKeys[i]);
+    }
+
+    function lockCount() external view returns (uint256) {
+        return _locks.length;
+    }
+
+    function lockAt(uint256 i) external view returns (bytes32 id, uint64 deadline, uint256 total) {
+        Lock storage l = _locks[i];
+        for (uint256 j; j < l.legs.length; ++j) total += l.legs[j].amount;
+        return (l.id, l.deadline, total);
+    }
+
+    function subjects() external view returns (bytes32[] memory) {
+        return _subjects;
+    }
+
+    function trail(bytes32 subject) external view returns (INotaryRegistry.Record[] memory) {
+        return _trail[subject];
+    }
+
+    function notarizationIds() external view returns (bytes32[] memory) {
+        return _notarizationIds;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------------------------
+
+    function _user(uint256 seed) internal view returns (address) {
+        return VM.addr(_userKeys[seed % _userKeys.length]);
+    }
+
+    function _frees() internal view returns (uint256[] memory f) {
+        f = new uint256[](_userKeys.length);
+        for (uint256 i; i < f.length; ++i) f[i] = engine.freeBalance(VM.addr(_userKeys[i]), address(token));
+    }
+
+    function _settlement(
+        uint256 seed,
+        uint256 legCount,
+        bytes32 hashlock
+    ) internal returns (ISettlementEngine.Settlement memory s) {
+        s.id = keccak256(abi.encode("settlement", seed, ++_nonce));
+        s.scenarioId = financialScenario;
+        s.hashlock = hashlock;
+        s.legs = new ISettlementEngine.Leg[](legCount);
+        for (uint256 i; i < legCount; ++i) {
+            uint256 p = uint256(keccak256(abi.encode(seed, i, "payer"))) % _userKeys.length;
+            uint256 q = (p + 1 + (uint256(keccak256(abi.encode(seed, i, "payee"))) % (_userKeys.length - 1))) %
+                _userKeys.length;
+            s.legs[i] = ISettlementEngine.Leg({
+                payer: VM.addr(_userKeys[p]),
+                payee: VM.addr(_userKeys[q]),
+                token: address(token),
+                // Up to 2,000 ERA: some legs exceed the payer's free balance, so some settlements must fail whole.
+                amount: 1 + (uint256(keccak256(abi.encode(seed, i, "amount"))) % 2_000 ether)
+            });
+        }
+    }
+
+    function _signSettlement(ISettlementEngine.Settlement memory s) internal view returns (bytes[] memory sigs) {
+        address[] memory payers = new address[](s.legs.length);
+        uint256 n;
+        for (uint256 i; i < s.legs.length; ++i) {
+            bool seen;
+            for (uint256 j; j < n; ++j) if (payers[j] == s.legs[i].payer) seen = true;
+            if (!seen) payers[n++] = s.legs[i].payer;
+        }
+        bytes32 digest = engine.settlementDigest(s);
+        sigs = new bytes[](n);
+        for (uint256 j; j < n; ++j) {
+            (uint8 v, bytes32 r, bytes32 sig) = VM.sign(_keyOf(payers[j]), digest);
+            sigs[j] = abi.encodePacked(r, sig, v);
+        }
+    }
+
+    function _submitSettlement(ISettlementEngine.Settlement memory s, uint256 seed) internal returns (bool ok, bytes memory) {
+        ISettlementEngine.Settlement[] memory items = new ISettlementEngine.Settlement[](1);
+        items[0] = s;
+        bytes[][] memory sigs = new bytes[][](1);
+        sigs[0] = _signSettlement(s);
+        VM.prank(VM.addr(_nodeKeys[0]));
+        try hub.submitSettlements(financialScenario, keccak256(abi.encode("batch", seed, _nonce++)), items, sigs) {
+            return (true, "");
+        } catch (bytes memory reason) {
+            return (false, reason);
+        }
+    }
+
+    function _attestation(bytes32 subject, bytes32 id) internal view returns (INotaryRegistry.Attestation memory a) {
+        a = INotaryRegistry.Attestation({
+            scenarioId: enterpriseScenario,
+            subjectId: subject,
+            resultHash: keccak256(abi.encode("result", id)),
+            notarizationId: id,
+            deadline: uint64(block.timestamp + 1 days)
+        });
+    }
+
+    function _submitNotarization(INotaryRegistry.Attestation memory a) internal returns (bool ok, bytes memory) {
+        bytes32 digest = notary.attestationDigest(a);
+        // Node 1 executes; nodes 1 and 2 sign (quorum 2), ordered by address.
+        uint256[] memory keys = new uint256[](2);
+        keys[0] = _nodeKeys[0];
+        keys[1] = _nodeKeys[1];
+        if (VM.addr(keys[0]) > VM.addr(keys[1])) (keys[0], keys[1]) = (keys[1], keys[0]);
+        bytes[] memory sigs = new bytes[](2);
+        for (uint256 i; i < 2; ++i) {
+            (uint8 v, bytes32 r, bytes32 s) = VM.sign(keys[i], digest);
+            sigs[i] = abi.encodePacked(r, s, v);
+        }
+        VM.prank(VM.addr(_nodeKeys[0]));
+        try hub.submitNotarization(a, sigs) {
+            return (true, "");
+        } catch (bytes memory reason) {
+            return (false, reason);
+        }
+    }
+
+    function _sortedNodeAddresses(uint256 n) internal view returns (address[] memory list) {
+        list = new address[](n);
+        for (uint256 i; i < n; ++i) list[i] = VM.addr(_nodeKeys[i]);
+        if (n == 2 && list[0] > list[1]) (list[0], list[1]) = (list[1], list[0]);
+    }
+
+    function _foreignActionDigest(uint8 kind, address user, uint32 nonce) internal view returns (bytes32) {
+        bytes32 typeHash = keccak256("Action(uint256 scenarioId,address user,uint32 nonce,uint64 payload)");
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("ERA ExecutionHub"),
+                keccak256("1"),
+                kind == 1 ? block.chainid + 1 : block.chainid,
+                kind == 2 ? address(uint160(address(hub)) ^ 1) : address(hub)
+            )
+        );
+        bytes32 structHash = keccak256(abi.encode(typeHash, standardScenario, user, nonce, uint64(7)));
+        return keccak256(abi.encodePacked(hex"1901", domain, structHash));
+    }
+
+    function _keyOf(address account) internal view returns (uint256) {
+        for (uint256 i; i < _userKeys.length; ++i) if (VM.addr(_userKeys[i]) == account) return _userKeys[i];
+        revert AssertionFailed("unknown account", 0, 0);
+    }
+}
