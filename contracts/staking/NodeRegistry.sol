@@ -44,8 +44,9 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
     struct Node {
         address operator;
         address signingKey;
+        // bond and status share one slot: `isActive`, read on every batch, costs one storage read for both.
+        uint248 bond;
         NodeStatus status;
-        uint256 bond;
         uint256 totalSlashed;
         string metadataURI;
     }
@@ -138,7 +139,7 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
         if (amount == 0) revert NodeRegistryZeroAmount();
         Node storage node = _nodes[nodeId];
         uint256 newBond = node.bond + amount;
-        node.bond = newBond;
+        node.bond = newBond.toUint248();
         if (node.status == NodeStatus.Exiting && newBond >= minBond) node.status = NodeStatus.Active;
         emit BondToppedUp(nodeId, amount, newBond);
         era.safeTransferFrom(msg.sender, address(this), amount);
@@ -157,7 +158,7 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
             revert NodeRegistryTooManyUnbondings(nodeId, MAX_PENDING_UNBONDINGS);
         }
         uint64 releaseAt = uint64(block.timestamp) + unbondingPeriod;
-        node.bond = remaining;
+        node.bond = uint248(remaining); // ≤ the previous bond
         entries.push(BondUnbonding({amount: amount.toUint128(), releaseAt: releaseAt}));
         emit BondUnbondingStarted(nodeId, amount, releaseAt, remaining);
         if (remaining == 0 && node.status == NodeStatus.Active) {
@@ -221,7 +222,7 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
 
         // 1. Active bond.
         uint256 fromBond = amount < node.bond ? amount : node.bond;
-        node.bond -= fromBond;
+        node.bond -= uint248(fromBond);
         // 2. Unbonding bond, newest entry first (the operator's most recent attempt to leave is taken first).
         BondUnbonding[] storage entries = _unbondings[nodeId];
         for (uint256 i = entries.length; i > 0 && fromBond < amount; --i) {
@@ -309,7 +310,7 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
         node.operator = msg.sender;
         node.signingKey = signingKey;
         node.status = NodeStatus.Active;
-        node.bond = bond;
+        node.bond = bond.toUint248();
         node.metadataURI = metadataURI;
         nodeOfOperator[msg.sender] = nodeId;
         _nodeOfKey[signingKey] = nodeId;
