@@ -71,7 +71,7 @@ interface ISettlementEngine {
     error SettlementIdUsed(bytes32 id, Status status);
     /// @notice The settlement has no legs or more than `MAX_LEGS`.
     error SettlementBadLegCount(uint256 legs, uint256 max);
-    /// @notice A leg is malformed (zero amount, zero address, or payer = payee).
+    /// @notice A leg is malformed (zero amount, zero payer or payee, payer = payee, or a token not allow-listed).
     error SettlementBadLeg(uint256 index);
     /// @notice The signatures are not one per distinct payer.
     error SettlementSignatureCount(uint256 signatures, uint256 payers);
