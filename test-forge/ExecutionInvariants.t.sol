@@ -27,6 +27,7 @@ contract ExecutionInvariants is EconomyDeployment {
     NotaryRegistry internal notary;
     ExecutionHub internal hub;
 
+    // solhint-disable-next-line function-max-lines
     function setUp() public {
         _deployEconomy();
         address admin = address(this);

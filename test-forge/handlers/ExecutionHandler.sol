@@ -48,6 +48,8 @@ contract ExecutionHandler is Cheats {
     uint256 public ghostForeignAccepted;
     /// @notice Count of replays (settlement id, notarization id, user nonce) that were accepted (must stay 0).
     uint256 public ghostReplaysAccepted;
+    /// @notice Calls the contracts refused (expected for the doomed ones; reported for information).
+    uint256 public ghostRefused;
     /// @notice Count of settlements that left a partial update (must stay 0).
     uint256 public ghostPartialUpdates;
 
@@ -126,41 +128,47 @@ contract ExecutionHandler is Cheats {
         bytes[] memory sigs = _signSettlement(s);
         VM.prank(VM.addr(_nodeKeys[0]));
         try hub.submitLock(financialScenario, keccak256(abi.encode("lock-batch", s.id)), s, sigs) {
-            Lock storage l = _locks.push();
-            l.id = s.id;
-            l.preimage = preimage;
-            l.deadline = s.deadline;
-            for (uint256 i; i < s.legs.length; ++i) l.legs.push(s.legs[i]);
-        } catch {}
+            Lock storage lk = _locks.push();
+            lk.id = s.id;
+            lk.preimage = preimage;
+            lk.deadline = s.deadline;
+            for (uint256 i; i < s.legs.length; ++i) lk.legs.push(s.legs[i]);
+        } catch {
+            ++ghostRefused;
+        }
     }
 
     function commit(uint256 lockSeed, bool wrongPreimage) external {
         if (_locks.length == 0) return;
-        Lock storage l = _locks[lockSeed % _locks.length];
-        bytes32 preimage = wrongPreimage ? bytes32(uint256(l.preimage) ^ 1) : l.preimage;
-        ISettlementEngine.Status before = engine.statusOf(l.id);
-        try engine.commit(l.id, l.legs, preimage) {
-            if (before != ISettlementEngine.Status.Locked || block.timestamp >= l.deadline || wrongPreimage) {
+        Lock storage lk = _locks[lockSeed % _locks.length];
+        bytes32 preimage = wrongPreimage ? bytes32(uint256(lk.preimage) ^ 1) : lk.preimage;
+        ISettlementEngine.Status before = engine.statusOf(lk.id);
+        try engine.commit(lk.id, lk.legs, preimage) {
+            if (before != ISettlementEngine.Status.Locked || block.timestamp >= lk.deadline || wrongPreimage) {
                 ++ghostReplaysAccepted;
             }
-        } catch {}
+        } catch {
+            ++ghostRefused;
+        }
     }
 
     function refund(uint256 lockSeed) external {
         if (_locks.length == 0) return;
-        Lock storage l = _locks[lockSeed % _locks.length];
-        ISettlementEngine.Status before = engine.statusOf(l.id);
-        try engine.refund(l.id, l.legs) {
-            if (before != ISettlementEngine.Status.Locked || block.timestamp < l.deadline) ++ghostReplaysAccepted;
-        } catch {}
+        Lock storage lk = _locks[lockSeed % _locks.length];
+        ISettlementEngine.Status before = engine.statusOf(lk.id);
+        try engine.refund(lk.id, lk.legs) {
+            if (before != ISettlementEngine.Status.Locked || block.timestamp < lk.deadline) ++ghostReplaysAccepted;
+        } catch {
+            ++ghostRefused;
+        }
     }
 
     /// @notice Anyone refunds every expired lock (the verifier's job).
     function refundExpired() public {
         for (uint256 i; i < _locks.length; ++i) {
-            Lock storage l = _locks[i];
-            if (engine.statusOf(l.id) == ISettlementEngine.Status.Locked && block.timestamp >= l.deadline) {
-                engine.refund(l.id, l.legs);
+            Lock storage lk = _locks[i];
+            if (engine.statusOf(lk.id) == ISettlementEngine.Status.Locked && block.timestamp >= lk.deadline) {
+                engine.refund(lk.id, lk.legs);
             }
         }
     }
@@ -210,9 +218,8 @@ contract ExecutionHandler is Cheats {
         IExecutionHub.Action[] memory actions = new IExecutionHub.Action[](1);
         actions[0] = IExecutionHub.Action({user: user, nonce: nonce, payload: 7, signature: ""});
         uint8 kind = uint8(_bound(foreign, 0, 2)); // 0: this hub, 1: another chain id, 2: another hub address
-        bytes32 digest = kind == 0
-            ? hub.actionDigest(standardScenario, user, nonce, 7)
-            : _foreignActionDigest(kind, user, nonce);
+        bytes32 digest =
+            kind == 0 ? hub.actionDigest(standardScenario, user, nonce, 7) : _foreignActionDigest(kind, user, nonce);
         (uint8 v, bytes32 r, bytes32 s) = VM.sign(key, digest);
         actions[0].signature = abi.encodePacked(r, s, v);
         VM.prank(VM.addr(_nodeKeys[0]));
@@ -220,7 +227,9 @@ contract ExecutionHandler is Cheats {
             if (kind != 0) ++ghostForeignAccepted;
             else if (seqBefore != 0) ++ghostReplaysAccepted;
             else ++ghostStandardApplied;
-        } catch {}
+        } catch {
+            ++ghostRefused;
+        }
     }
 
     function warp(uint32 seconds_) external {
@@ -241,9 +250,9 @@ contract ExecutionHandler is Cheats {
     }
 
     function lockAt(uint256 i) external view returns (bytes32 id, uint64 deadline, uint256 total) {
-        Lock storage l = _locks[i];
-        for (uint256 j; j < l.legs.length; ++j) total += l.legs[j].amount;
-        return (l.id, l.deadline, total);
+        Lock storage lk = _locks[i];
+        for (uint256 j; j < lk.legs.length; ++j) total += lk.legs[j].amount;
+        return (lk.id, lk.deadline, total);
     }
 
     function subjects() external view returns (bytes32[] memory) {
@@ -282,8 +291,9 @@ contract ExecutionHandler is Cheats {
         s.legs = new ISettlementEngine.Leg[](legCount);
         for (uint256 i; i < legCount; ++i) {
             uint256 p = uint256(keccak256(abi.encode(seed, i, "payer"))) % _userKeys.length;
-            uint256 q = (p + 1 + (uint256(keccak256(abi.encode(seed, i, "payee"))) % (_userKeys.length - 1))) %
-                _userKeys.length;
+            uint256 q =
+                (p + 1 + (uint256(keccak256(abi.encode(seed, i, "payee"))) % (_userKeys.length - 1))) %
+                    _userKeys.length;
             s.legs[i] = ISettlementEngine.Leg({
                 payer: VM.addr(_userKeys[p]),
                 payee: VM.addr(_userKeys[q]),
@@ -310,7 +320,10 @@ contract ExecutionHandler is Cheats {
         }
     }
 
-    function _submitSettlement(ISettlementEngine.Settlement memory s, uint256 seed) internal returns (bool ok, bytes memory) {
+    function _submitSettlement(
+        ISettlementEngine.Settlement memory s,
+        uint256 seed
+    ) internal returns (bool ok, bytes memory) {
         ISettlementEngine.Settlement[] memory items = new ISettlementEngine.Settlement[](1);
         items[0] = s;
         bytes[][] memory sigs = new bytes[][](1);
