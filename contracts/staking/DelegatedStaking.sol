@@ -37,6 +37,10 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuard {
     uint64 public constant MIN_UNBONDING_PERIOD = 1 days;
     uint64 public constant MAX_UNBONDING_PERIOD = 60 days;
 
+    /// @notice A slash that would leave a pool worth less than one wei per this many shares takes the pool whole
+    /// (a share then trades at ≥ 1e9 : 1, and pricing new stake against it would overflow).
+    uint256 public constant MAX_SHARES_PER_WEI = 1e9;
+
     uint256 private constant BPS = 10_000;
     uint256 private constant WAD = 1e18;
     /// @dev Denominator turning (stake × aprBps × wad-seconds) into ERA wei.
@@ -284,16 +288,20 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuard {
         if (amount >= total) {
             fromActive = active;
             fromUnbonding = unbonding;
-            if (pool.unbondingShares != 0) {
-                // Every unbonding share is now worth 0: retire them, so that later undelegations are not priced
-                // against an empty pool (a division by zero that would lock them in).
-                pool.unbondingShares = 0;
-                ++pool.unbondingGeneration;
-            }
         } else {
-            // Pro rata, each part rounded down so that neither pool is emptied by a partial slash.
+            // Pro rata, each part rounded down.
             fromActive = Math.mulDiv(amount, active, total);
             fromUnbonding = Math.mulDiv(amount, unbonding, total);
+            // A pool left with dust against its shares (under 1 wei per `MAX_SHARES_PER_WEI` shares) would price
+            // later entries at absurd rates and overflow: such a pool is taken whole instead.
+            if (_isDust(active - fromActive, pool.shares)) fromActive = active;
+            if (_isDust(unbonding - fromUnbonding, pool.unbondingShares)) fromUnbonding = unbonding;
+        }
+        if (fromUnbonding == unbonding && pool.unbondingShares != 0) {
+            // Every unbonding share is now worth 0: retire them, so that later undelegations start a fresh pool
+            // instead of being priced against an empty one (a division by zero that would lock them in).
+            pool.unbondingShares = 0;
+            ++pool.unbondingGeneration;
         }
         _globalRate -= fromActive * _apr(pool);
         pool.stake = (active - fromActive).toUint128();
@@ -519,6 +527,11 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuard {
         if (dEff == 0 || shares == 0 || stake == 0) return 0;
         uint256 owed = Math.mulDiv(stake * _apr(pool), dEff, YIELD_DENOMINATOR);
         return Math.mulDiv(owed, ACC_PRECISION, shares);
+    }
+
+    /// @dev Whether `stake` is dust against `shares`: fewer than one wei per `MAX_SHARES_PER_WEI` shares.
+    function _isDust(uint256 stake, uint256 shares) private pure returns (bool) {
+        return stake != 0 && shares / stake >= MAX_SHARES_PER_WEI;
     }
 
     function _apr(Pool storage pool) private view returns (uint256) {

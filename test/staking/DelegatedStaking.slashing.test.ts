@@ -176,7 +176,7 @@ describe("DelegatedStaking — slashing through NodeRegistry.slash", function ()
     expect([pool.stake, pool.unbondingStake]).to.deep.equal([6_000n * ERA, 4_000n * ERA]);
   });
 
-  it("never empties a pool with a partial slash (each part rounds down)", async function () {
+  it("takes a pool whole when a partial slash would leave it dust (under 1 wei per 1e9 shares)", async function () {
     const f = await loadFixture(stakingFixture);
     const stake = 10_000n * ERA;
     await f.staking.connect(f.alice).delegate(NODE_1, stake);
@@ -184,14 +184,28 @@ describe("DelegatedStaking — slashing through NodeRegistry.slash", function ()
     await f.staking.connect(f.bob).undelegate(NODE_1, 1n);
     const total = stake + 1n;
     const amount = total - 1n;
-    const fromActive = (amount * stake) / total;
-    const fromUnbonding = (amount * 1n) / total;
-    expect([fromActive, fromUnbonding]).to.deep.equal([stake - 1n, 0n]);
+    // Pro rata would leave 1 wei of active stake against 1e22 shares: dust, so the active pool goes whole.
+    const proRataActive = (amount * stake) / total;
+    expect(stake - proRataActive).to.equal(1n);
+    const fromUnbonding = (amount * 1n) / total; // 0: the unbonding pool keeps its 1 wei against 1 share
     await expect(slashThroughRegistry(f, NODE_1, amount))
       .to.emit(f.staking, "DelegationsSlashed")
-      .withArgs(NODE_1, f.slashRecipient.address, fromActive, fromUnbonding);
+      .withArgs(NODE_1, f.slashRecipient.address, stake, fromUnbonding);
     const pool = await f.staking.nodePool(NODE_1);
-    expect([pool.stake, pool.unbondingStake]).to.deep.equal([1n, 1n]);
+    expect([pool.stake, pool.unbondingStake, pool.unbondingShares]).to.deep.equal([0n, 1n, 1n]);
+    expect(await f.staking.MAX_SHARES_PER_WEI()).to.equal(10n ** 9n);
+  });
+
+  it("never empties a pool whose remainder is above the dust bound (each part rounds down)", async function () {
+    const f = await loadFixture(stakingFixture);
+    const stake = 10_000n * ERA;
+    await f.staking.connect(f.alice).delegate(NODE_1, stake);
+    // Leave 10^13 + 1 wei: 10^22 shares / (10^13 + 1) wei < 10^9 shares per wei, so not dust.
+    const amount = stake - (10n ** 13n + 1n);
+    await expect(slashThroughRegistry(f, NODE_1, amount))
+      .to.emit(f.staking, "DelegationsSlashed")
+      .withArgs(NODE_1, f.slashRecipient.address, amount, 0n);
+    expect((await f.staking.nodePool(NODE_1)).stake).to.equal(10n ** 13n + 1n);
   });
 
   it("refuses delegations to a 100%-slashed node with StakingNodeWipedOut, even once reactivated", async function () {
