@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
-import type { ContractTransactionResponse } from "ethers";
+import { ethers as ethersLib, type ContractTransactionResponse } from "ethers";
 import SuiteModule from "../deploy/modules/Suite";
 import localParameters from "../deploy/parameters/local.json";
 import { addressesOf, connectSuite, EpochKind, ScenarioClass } from "../src/sdk/economy";
@@ -17,6 +17,10 @@ const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
 const ERA = 10n ** 18n;
 /** Leaves in the measured subsidy/reward trees (proof depth 10). */
 const TREE_LEAVES = 1_000;
+/** A deadline far in the future, the same every run. */
+const FAR_FUTURE = 2n ** 40n;
+/** Deterministic signing-key addresses (random ones would change calldata, hence gas, from run to run). */
+const keyOf = (label: string) => ethersLib.getAddress(ethersLib.dataSlice(ethersLib.id(label), 12));
 
 async function gas(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
@@ -40,11 +44,9 @@ async function measure(): Promise<Record<string, number>> {
 
   const minBond = await e.nodeRegistry.minBond();
   await (await e.token.connect(op1).approve(a.nodeRegistry, minBond)).wait();
-  out["node.register"] = await gas(
-    e.nodeRegistry.connect(op1).register(ethers.Wallet.createRandom().address, "ipfs://n1", minBond),
-  );
+  out["node.register"] = await gas(e.nodeRegistry.connect(op1).register(keyOf("node-1"), "ipfs://n1", minBond));
   await (await e.token.connect(op2).approve(a.nodeRegistry, minBond)).wait();
-  await (await e.nodeRegistry.connect(op2).register(ethers.Wallet.createRandom().address, "ipfs://n2", minBond)).wait();
+  await (await e.nodeRegistry.connect(op2).register(keyOf("node-2"), "ipfs://n2", minBond)).wait();
   await (await e.staking.connect(scoreKeeper).setScore(1, 5_000)).wait();
 
   // Staking.
@@ -52,7 +54,8 @@ async function measure(): Promise<Record<string, number>> {
   out["staking.delegate (first)"] = await gas(e.staking.connect(alice).delegate(1, 10_000n * ERA));
   await ethers.provider.send("evm_increaseTime", [86_400]);
   out["staking.delegate (repeat)"] = await gas(e.staking.connect(alice).delegate(1, 10_000n * ERA));
-  const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3_600n;
+  // A fixed deadline (not "now + 1 h"): calldata, hence gas, must not depend on the wall clock.
+  const deadline = FAR_FUTURE;
   const domain = {
     name: "ERA",
     version: "1",
