@@ -3,6 +3,7 @@ import type { CommandEnv } from "./command";
 import { registerDeploy } from "./commands/deploy";
 import { registerEpochs } from "./commands/epochs";
 import { registerNode } from "./commands/node";
+import { registerNotary } from "./commands/notary";
 import { registerProcesses } from "./commands/processes";
 import { registerReport } from "./commands/report";
 import { registerRevenue } from "./commands/revenue";
@@ -56,6 +57,7 @@ function buildProgram(env: CommandEnv): Command {
   registerRevenue(program, env);
   registerEpochs(program, env);
   registerSettle(program, env);
+  registerNotary(program, env);
   registerReport(program, env);
   registerProcesses(program, env);
   return program;
