@@ -118,7 +118,11 @@ export class Context {
     this.chainPromise ??= (async () => {
       const url = this.settings.rpcUrl;
       const chainId = await probeChainId(url);
-      const provider = new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, pollingInterval: 250 });
+      const provider = new JsonRpcProvider(url, Network.from(chainId), {
+        staticNetwork: true,
+        pollingInterval: 250,
+        cacheTimeout: -1,
+      });
       return { url, chainId, provider };
     })();
     return this.chainPromise;

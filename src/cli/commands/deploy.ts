@@ -60,7 +60,7 @@ export function registerDeploy(program: Command, env: CommandEnv): void {
       "\nThe deployment is journaled in the --deployment folder (default deploy/deployments/chain-<chainId>): " +
         "run the same command again to resume an interrupted deployment.\n" +
         examples(
-          "npx hardhat node & ERA_PRIVATE_KEY=0xac09…ff80 era deploy",
+          "ERA_PRIVATE_KEY=0x… era deploy   # to `npx hardhat node` on 127.0.0.1:8545",
           "era deploy --rpc https://rpc.testnet.example --keystore deployer.json --parameters deploy/parameters/testnet.json",
           "era deploy --json > deployment.json",
         ),

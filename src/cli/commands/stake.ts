@@ -116,15 +116,12 @@ export function registerStake(program: Command, env: CommandEnv): void {
           suite.staking.withdraw(nodeId),
         );
         const w = eventIn(receipt, suite.staking, "Withdrawn").args;
+        // `entries` is also a method of ethers' Result, so the field is read by name.
+        const amount = w.getValue("amount") as bigint;
+        const entries = w.getValue("entries") as bigint;
         return {
-          data: {
-            delegator: wallet.address,
-            nodeId,
-            withdrawn: w.amount,
-            entries: w.entries,
-            transactions: ctx.transactions,
-          },
-          text: [`Withdrew ${formatEra(w.amount as bigint)} from node ${nodeId} (${w.entries} entries).`],
+          data: { delegator: wallet.address, nodeId, withdrawn: amount, entries, transactions: ctx.transactions },
+          text: [`Withdrew ${formatEra(amount)} from node ${nodeId} (${entries} entries).`],
         };
       }),
     );
