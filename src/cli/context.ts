@@ -131,7 +131,7 @@ export class Context {
   /** The deployment folder: --deployment / ERA_DEPLOYMENT, else deploy/deployments/chain-<chainId>. */
   async deploymentLocation(): Promise<{ location: string; how: string }> {
     if (this.settings.deployment !== undefined) {
-      return { location: this.resolvePath(this.settings.deployment), how: "from --deployment or ERA_DEPLOYMENT" };
+      return { location: this.resolvePath(this.settings.deployment), how: "given with --deployment or ERA_DEPLOYMENT" };
     }
     const { chainId } = await this.chain();
     return { location: defaultDeploymentDir(chainId), how: `the default for chain ${chainId}` };

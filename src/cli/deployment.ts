@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { isAddress, getAddress } from "ethers";
 import type { SuiteAddresses } from "../sdk/economy";
 import { UsageError } from "./errors";
+import { readJsonObject } from "./files";
 
 /** The repository's root: where `deploy/`, `artifacts/` and the default deployment folders live. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -44,22 +45,10 @@ export interface LoadedDeployment {
 export function readDeployment(location: string, how: string): LoadedDeployment {
   const isDir = existsSync(location) && statSync(location).isDirectory();
   const file = isDir ? path.join(location, ADDRESSES_FILE) : location;
-  if (!existsSync(file)) {
-    throw new UsageError(
-      `No deployment found at ${file} (${how}).`,
-      `Deploy the suite with "era deploy", or point --deployment at an Ignition deployment folder or its ${ADDRESSES_FILE}.`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new UsageError(`The deployment file ${file} is not JSON (${(e as Error).message}).`, "Check --deployment.");
-  }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    throw new UsageError(`The deployment file ${file} does not hold an object of addresses.`, "Check --deployment.");
-  }
-  let record = json as Record<string, unknown>;
+  const fix =
+    `It is ${how}. Deploy the suite with "era deploy", or point --deployment at an Ignition deployment folder ` +
+    `or its ${ADDRESSES_FILE}.`;
+  let record = readJsonObject(file, "The deployment file", fix);
   if (record.addresses && typeof record.addresses === "object") record = record.addresses as Record<string, unknown>;
   return { file, addresses: suiteAddressesOf(record, `The deployment file ${file}`) };
 }

@@ -63,8 +63,9 @@ export function modeName(value: bigint | number): string {
   return MODE_NAMES[Number(value) as ExecutionMode] ?? `mode ${value}`;
 }
 
-/** Left-aligned table rows: each column as wide as its widest cell. */
+/** Left-aligned table rows: each column as wide as its widest cell ("none" when there are no rows). */
 export function table(header: string[], rows: string[][]): string[] {
+  if (rows.length === 0) return ["none"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells

@@ -1,45 +1,13 @@
-import { Signature, type ContractTransactionResponse, type TransactionReceipt, type Wallet } from "ethers";
+import type { ContractTransactionResponse, TransactionReceipt, Wallet } from "ethers";
 import type { EraToken } from "../../typechain-types";
 import type { ContractMethodArgs, TypedContractMethod } from "../../typechain-types/common";
+import { signPermit } from "../sdk/permit";
 import type { Context } from "./context";
 import { ChainError, chainErrorOf } from "./errors";
 import { formatEra } from "./format";
 
 /** Seconds a permit signed by the CLI stays valid. */
 const PERMIT_LIFETIME = 3_600n;
-
-const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
-
-/** An EIP-2612 permit of `owner` for `spender` to take `value` of the token, valid for an hour of chain time. */
-export async function signPermit(
-  ctx: Context,
-  token: EraToken,
-  owner: Wallet,
-  spender: string,
-  value: bigint,
-): Promise<{ deadline: bigint; signature: Signature }> {
-  const [domain, nonce, now] = await Promise.all([token.eip712Domain(), token.nonces(owner.address), ctx.now()]);
-  const deadline = now + PERMIT_LIFETIME;
-  const raw = await owner.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    PERMIT_TYPES,
-    { owner: owner.address, spender, value, nonce, deadline },
-  );
-  return { deadline, signature: Signature.from(raw) };
-}
 
 /** A contract call with its arguments bound: it can be simulated (eth_call) or sent. */
 export interface Call {
@@ -88,7 +56,8 @@ export async function payEra(
     );
   }
   if (p.withPermit) {
-    const { deadline, signature } = await signPermit(ctx, token, wallet, p.spender, p.amount);
+    const deadline = (await ctx.now()) + PERMIT_LIFETIME;
+    const signature = await signPermit(token, wallet, p.spender, p.amount, deadline);
     const withPermit = p.withPermit(deadline, signature.v, signature.r, signature.s);
     if (p.permit) return ctx.send(`${p.what} (with a permit)`, () => withPermit.send());
     try {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import type { DeploymentParameters } from "@nomicfoundation/ignition-core";
@@ -6,6 +6,7 @@ import { act, examples, type CommandEnv } from "../command";
 import type { Context } from "../context";
 import { PROJECT_ROOT } from "../deployment";
 import { UsageError } from "../errors";
+import { readJsonObject } from "../files";
 import { deploySuite, type DeployProgress } from "../ignition";
 
 /** Chain id of Hardhat's and Anvil's development chains, where the local parameters file is the default. */
@@ -13,20 +14,11 @@ const DEV_CHAIN_ID = 31337n;
 const LOCAL_PARAMETERS = path.join(PROJECT_ROOT, "deploy", "parameters", "local.json");
 
 function readParameters(file: string): DeploymentParameters {
-  if (!existsSync(file)) throw new UsageError(`The parameters file ${file} does not exist.`, "Check --parameters.");
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new UsageError(`The parameters file ${file} is not JSON (${(e as Error).message}).`, "Fix the file.");
-  }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    throw new UsageError(
-      `The parameters file ${file} must hold an object such as {"$global": {"governor": "0x…", …}}.`,
-      "See deploy/parameters/local.json.",
-    );
-  }
-  return json as DeploymentParameters;
+  return readJsonObject(
+    file,
+    "The parameters file",
+    'Give --parameters a JSON file such as {"$global": {"governor": "0x…", …}} (see deploy/parameters/local.json).',
+  ) as DeploymentParameters;
 }
 
 /** Progress lines on stderr: "[12/58] EconomyCore#EraToken". */
