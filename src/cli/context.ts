@@ -1,5 +1,6 @@
 import path from "node:path";
 import {
+  isError,
   JsonRpcProvider,
   Network,
   type ContractTransactionResponse,
@@ -13,6 +14,7 @@ import { defaultDeploymentDir, readDeployment, type LoadedDeployment } from "./d
 import { ChainError, chainErrorOf, UsageError } from "./errors";
 import { Output, type CliIO } from "./io";
 import { addressOfSource, keySource, walletOfSource, type KeySource } from "./keys";
+import { parseAddress } from "./parse";
 
 /** The RPC endpoint used when none is configured: a local `npx hardhat node`. */
 export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
@@ -46,6 +48,9 @@ export interface Chain {
   chainId: bigint;
   provider: JsonRpcProvider;
 }
+
+/** How long to wait for a sent transaction to be mined before giving up on it (it may still be mined later). */
+const MINING_TIMEOUT_MS = 10 * 60_000;
 
 /** How long to wait for the RPC endpoint's first answer before giving up. */
 const PROBE_TIMEOUT_MS = 10_000;
@@ -85,6 +90,7 @@ export class Context {
   readonly transactions: string[] = [];
   private chainPromise?: Promise<Chain>;
   private walletPromise?: Promise<Wallet>;
+  private deploymentPromise?: Promise<LoadedDeployment>;
 
   constructor(
     readonly io: CliIO,
@@ -138,7 +144,12 @@ export class Context {
   }
 
   /** The addresses of the deployment, checked against the chain (the token must have code there). */
-  async deployment(): Promise<LoadedDeployment> {
+  deployment(): Promise<LoadedDeployment> {
+    this.deploymentPromise ??= this.loadDeployment();
+    return this.deploymentPromise;
+  }
+
+  private async loadDeployment(): Promise<LoadedDeployment> {
     const { location, how } = await this.deploymentLocation();
     const loaded = readDeployment(location, how);
     const { provider, chainId, url } = await this.chain();
@@ -182,8 +193,8 @@ export class Context {
    * The account a read command is about: the one given (--account), else the key's (read without decrypting a
    * keystore). Fails with a usage error naming both ways when there is neither.
    */
-  account(given: string | undefined, parsed: (v: string) => string): string {
-    if (given !== undefined) return parsed(given);
+  account(given?: string): string {
+    if (given !== undefined) return parseAddress(given, "account");
     const own = addressOfSource(this.io, this.keys);
     if (own === undefined) {
       throw new UsageError(
@@ -207,18 +218,27 @@ export class Context {
    */
   async send(what: string, sending: () => Promise<ContractTransactionResponse>): Promise<TransactionReceipt> {
     this.out.progress(`• ${what}`);
-    let receipt: TransactionReceipt | null;
-    let hash: string;
+    let tx: ContractTransactionResponse;
     try {
-      const tx = await sending();
-      hash = tx.hash;
-      this.out.progress(`  sent ${tx.hash}, waiting for it to be mined …`);
-      receipt = await tx.wait();
+      tx = await sending();
     } catch (e) {
       throw chainErrorOf(e);
     }
+    this.out.progress(`  sent ${tx.hash}, waiting for it to be mined …`);
+    let receipt: TransactionReceipt | null;
+    try {
+      receipt = await tx.wait(1, MINING_TIMEOUT_MS);
+    } catch (e) {
+      if (isError(e, "TIMEOUT")) {
+        throw new ChainError(
+          `The transaction ${tx.hash} (${what}) was not mined within ${MINING_TIMEOUT_MS / 60_000} minutes.`,
+          "It may still be mined: look it up in a block explorer before sending it again.",
+        );
+      }
+      throw chainErrorOf(e);
+    }
     if (receipt === null || receipt.status !== 1) {
-      throw new ChainError(`The transaction ${hash} (${what}) failed on chain.`, "See it in a block explorer.");
+      throw new ChainError(`The transaction ${tx.hash} (${what}) failed on chain.`, "See it in a block explorer.");
     }
     this.transactions.push(receipt.hash);
     this.out.progress(`  mined in block ${receipt.blockNumber}`);

@@ -116,13 +116,17 @@ export class WalletProvider implements EIP1193Provider {
     if (tx.from !== undefined && tx.from.toLowerCase() !== this.wallet.address.toLowerCase()) {
       throw new RpcError(`Unknown account ${tx.from}`, 4100);
     }
+    // Ignition fills in every field; a request without them would be signed wrong, so it is refused instead.
+    if (tx.nonce === undefined || tx.gas === undefined || (tx.gasPrice ?? tx.maxFeePerGas) === undefined) {
+      throw new RpcError("eth_sendTransaction needs nonce, gas and fees to be signed locally", -32602);
+    }
     const q = (v: string | undefined) => (v === undefined ? undefined : BigInt(v));
     const legacy = tx.gasPrice !== undefined;
     const unsigned = Transaction.from({
       type: legacy ? 0 : 2,
       chainId: this.chainId,
-      nonce: Number(q(tx.nonce) ?? 0n),
-      gasLimit: q(tx.gas),
+      nonce: Number(tx.nonce),
+      gasLimit: BigInt(tx.gas),
       to: tx.to ?? null,
       value: q(tx.value) ?? 0n,
       data: tx.data ?? "0x",

@@ -26,7 +26,7 @@ export async function nodeOf(
     }
     return id;
   }
-  const account = operator ?? ctx.account(undefined, (v) => v);
+  const account = operator ?? ctx.account();
   const id = await suite.nodeRegistry.nodeOfOperator(account);
   if (id === 0n) {
     throw new UsageError(`${account} operates no node.`, "Pass the node id, or register one with `era node register`.");

@@ -92,7 +92,7 @@ export function registerSettle(program: Command, env: CommandEnv): void {
     .addHelpText("after", examples("era settle balance", "era settle balance --account 0x… --json"))
     .action(
       act(env, async (ctx, _args, o: { account?: string }) => {
-        const account = ctx.account(o.account, (v) => parseAddress(v, "account"));
+        const account = ctx.account(o.account);
         const suite = await ctx.suite();
         const token = suite.addresses.token;
         const [free, frozen] = await Promise.all([

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { Suite } from "../../sdk/economy";
 import { act, eventIn, examples, type CommandEnv } from "../command";
 import { formatBps, formatDuration, formatEra, formatTime } from "../format";
-import { parseAddress, parseAmount, parseAmountOrAll } from "../parse";
+import { parseAmount, parseAmountOrAll } from "../parse";
 import { call, payEra } from "../spend";
 import { nodeOf } from "./node";
 
@@ -182,7 +182,7 @@ export function registerStake(program: Command, env: CommandEnv): void {
     .addHelpText("after", examples("era stake position", "era stake position 1 --account 0x… --json"))
     .action(
       act(env, async (ctx, [nodeArg], o: { account?: string }) => {
-        const account = ctx.account(o.account, (v) => parseAddress(v, "account"));
+        const account = ctx.account(o.account);
         const suite = await ctx.suite();
         const count = await suite.nodeRegistry.nodeCount();
         const ids =
