@@ -104,6 +104,7 @@ export interface RunOptions {
   /** Pretend stderr is a terminal (progress display). */
   tty?: boolean;
   promptSecret?: (question: string) => Promise<string>;
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 /** Runs the CLI in this process through `run(argv, io)`, capturing its output. */
@@ -117,6 +118,7 @@ export async function eraInProcess(args: string[], options: RunOptions = {}): Pr
     cwd: ROOT,
     stderrIsTTY: options.tty ?? false,
     promptSecret: options.promptSecret,
+    confirm: options.confirm,
   };
   const code = await run(args, io);
   return result(code, stdout, stderr);
