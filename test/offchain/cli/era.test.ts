@@ -190,6 +190,22 @@ describe("era CLI", function () {
       expect(good.code, good.stderr).to.equal(0);
     });
 
+    it("reads settings from a --config file under the environment, and refuses a key in it", async function () {
+      const config = path.join(dir, "era.json");
+      writeFileSync(config, JSON.stringify({ rpcUrl: node.url, deployment: deploymentDir }));
+      const r = await eraInProcess(["report", "--json", "--config", config], { env: {} });
+      expect(r.code, r.stderr).to.equal(0);
+      const overridden = await eraInProcess(["report", "--config", config], {
+        env: { ERA_RPC_URL: "http://127.0.0.1:9" },
+      });
+      expect(overridden.code).to.equal(1);
+      expect(overridden.stderr).to.match(/Cannot reach .*127\.0\.0\.1:9/);
+      writeFileSync(config, JSON.stringify({ rpcUrl: node.url, privateKey: alice.privateKey }));
+      const refusedKey = await eraInProcess(["report", "--config", config], { env: {} });
+      expect(refusedKey.code).to.equal(2);
+      expect(refusedKey.stderr).to.match(/privateKey .* is not a setting of era\. Known: rpcUrl, deployment, keystore/);
+    });
+
     it("explains a deployment folder that does not exist or does not match the chain", async function () {
       const missing = await era(["report", "--deployment", path.join(dir, "nowhere")]);
       expect(missing.code).to.equal(2);
