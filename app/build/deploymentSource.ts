@@ -37,9 +37,12 @@ export function loadDeployment(repoRoot: string, env: Record<string, string | un
 export function chainIdOf(dir: string, id: string): number {
   const journal = path.join(dir, "journal.jsonl");
   if (existsSync(journal)) {
-    const first = readFileSync(journal, "utf8").split("\n", 1)[0];
+    // Ignition writes one JSON record per line (the first line may be empty); the deployment starts with its chain.
+    const first = readFileSync(journal, "utf8")
+      .split("\n")
+      .find((line) => line.trim() !== "");
     try {
-      const entry = JSON.parse(first) as { type?: unknown; chainId?: unknown };
+      const entry = JSON.parse(first ?? "") as { type?: unknown; chainId?: unknown };
       if (entry.type === "DEPLOYMENT_INITIALIZE" && typeof entry.chainId === "number") return entry.chainId;
     } catch {
       // Fall through to the directory name.

@@ -13,7 +13,7 @@ import { useNow } from "./hooks/useNow";
 import { useWallets, useWalletSession } from "./hooks/useWallet";
 import * as actions from "./lib/actions";
 import { chainTimeAt, connectStaking } from "./lib/chain";
-import { chainLabel, type AppDeployment } from "./lib/deployment";
+import { describeChain, type AppDeployment } from "./lib/deployment";
 import { formatEra, formatPeriod } from "./lib/format";
 import type { NodeRow } from "./lib/nodes";
 import { liveClaimable } from "./lib/yield";
@@ -135,11 +135,8 @@ export function App({ deployment }: { deployment: AppDeployment }) {
         {session && !onRightChain ? (
           <div className="notice notice-warning" role="alert" data-testid="wrong-chain">
             <p>
-              Your wallet is on{" "}
-              {session.chainId === undefined
-                ? "an unknown chain"
-                : `${chainLabel(session.chainId)} (${session.chainId})`}
-              . This deployment is on {deployment.chainName} (chain {deployment.chainId}): switch your wallet to it to
+              Your wallet is on {session.chainId === undefined ? "an unknown chain" : describeChain(session.chainId)}.
+              This deployment is on {deployment.chainName} (chain {deployment.chainId}): switch your wallet to it to
               stake.
             </p>
             <button type="button" onClick={() => void wallet.switchChain()} disabled={wallet.switching}>

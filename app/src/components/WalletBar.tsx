@@ -1,5 +1,5 @@
 import { shortHex } from "../lib/format";
-import { chainLabel } from "../lib/deployment";
+import { describeChain } from "../lib/deployment";
 import type { DiscoveredWallet } from "../lib/wallets";
 import type { WalletSession } from "../hooks/useWallet";
 
@@ -15,7 +15,7 @@ interface Props {
 export function WalletBar({ wallets, session, connecting, onConnect, onDisconnect }: Props) {
   if (session) {
     return (
-      <div className="wallet" aria-label="Wallet">
+      <div className="wallet" role="group" aria-label="Wallet">
         <dl className="wallet-facts">
           <div>
             <dt>Wallet</dt>
@@ -32,7 +32,7 @@ export function WalletBar({ wallets, session, connecting, onConnect, onDisconnec
           <div>
             <dt>Chain</dt>
             <dd data-testid="wallet-chain">
-              {session.chainId === undefined ? "unknown" : `${chainLabel(session.chainId)} (${session.chainId})`}
+              {session.chainId === undefined ? "unknown" : describeChain(session.chainId)}
             </dd>
           </div>
         </dl>
@@ -44,13 +44,15 @@ export function WalletBar({ wallets, session, connecting, onConnect, onDisconnec
   }
   if (wallets.length === 0) {
     return (
-      <p className="wallet wallet-missing">
-        No wallet found in this browser. Install a browser wallet (any EIP-6963 or EIP-1193 wallet), then reload.
-      </p>
+      <div className="wallet" role="group" aria-label="Wallet">
+        <p className="wallet-missing">
+          No wallet found in this browser. Install a browser wallet (any EIP-6963 or EIP-1193 wallet), then reload.
+        </p>
+      </div>
     );
   }
   return (
-    <div className="wallet" aria-label="Wallet">
+    <div className="wallet" role="group" aria-label="Wallet">
       <ul className="wallet-list">
         {wallets.map((w) => (
           <li key={w.info.uuid}>

@@ -52,6 +52,12 @@ export function chainLabel(chainId: number | bigint): string {
   return KNOWN_CHAINS[Number(chainId)] ?? `chain ${chainId.toString()}`;
 }
 
+/** A chain's name with its id: `"Hardhat (local) (chain 31337)"`, unknown ids → `"chain 12345"`. */
+export function describeChain(chainId: number | bigint): string {
+  const name = KNOWN_CHAINS[Number(chainId)];
+  return name ? `${name} (chain ${chainId.toString()})` : `chain ${chainId.toString()}`;
+}
+
 /**
  * Picks the staking page's contracts out of Ignition's `deployed_addresses.json` (keys `<Module>#<Contract>`, any
  * module). Throws naming what is missing or malformed.

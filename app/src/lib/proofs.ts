@@ -2,7 +2,7 @@ import { getAddress } from "ethers";
 import { decodeContractError } from "../../../src/sdk/errors";
 import { claimsOf, type ProofFile, type RewardProof, type SubsidyProof } from "../../../src/sdk/proofFile";
 import type { StakingContracts } from "./chain";
-import { chainLabel } from "./deployment";
+import { describeChain } from "./deployment";
 import { formatUtc } from "./format";
 
 /**
@@ -14,8 +14,8 @@ import { formatUtc } from "./format";
 export function proofFileMismatch(file: ProofFile, chainId: number, distributor: string): string | undefined {
   if (file.chainId !== BigInt(chainId)) {
     return (
-      `This proof file is for ${chainLabel(file.chainId)} (chain id ${file.chainId}), but this page is on ` +
-      `${chainLabel(chainId)} (chain id ${chainId}). Open the page of that network, or use this network's file.`
+      `This proof file is for ${describeChain(file.chainId)}, but this page is on ${describeChain(chainId)}. ` +
+      "Open the page of that network, or use this network's file."
     );
   }
   if (getAddress(file.distributor) !== getAddress(distributor)) {
