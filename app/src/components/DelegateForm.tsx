@@ -3,6 +3,7 @@ import { eraInputValue, formatBps } from "../lib/format";
 import type { NodeRow } from "../lib/nodes";
 import { checkDelegation } from "../lib/validation";
 import { Amount } from "./Amount";
+import { AmountField, NodeSelect } from "./Fields";
 
 interface Props {
   nodes: NodeRow[];
@@ -40,50 +41,38 @@ export function DelegateForm({ nodes, nodeId, onNodeChange, balance, amountRef, 
       <h2 id={`${id}-title`}>Delegate</h2>
       <form onSubmit={(e) => void submit(e)} noValidate>
         <div className="field">
-          <label htmlFor={`${id}-node`}>Node</label>
-          <select
+          <NodeSelect
             id={`${id}-node`}
+            label="Node"
+            placeholder="Choose a node…"
+            nodes={active}
             value={nodeId?.toString() ?? ""}
-            onChange={(e) => onNodeChange(e.target.value ? BigInt(e.target.value) : undefined)}
-          >
-            <option value="">Choose a node…</option>
-            {active.map((n) => (
-              <option key={n.id.toString()} value={n.id.toString()}>
-                {n.name} — {formatBps(n.aprBps)} APR
-              </option>
-            ))}
-          </select>
+            onChange={(v) => onNodeChange(v ? BigInt(v) : undefined)}
+            optionText={(n) => `${n.name} — ${formatBps(n.aprBps)} APR`}
+          />
         </div>
         <div className="field">
-          <label htmlFor={`${id}-amount`}>Amount (ERA)</label>
-          <div className="input-row">
-            <input
-              id={`${id}-amount`}
-              ref={amountRef}
-              inputMode="decimal"
-              autoComplete="off"
-              placeholder="0.0"
-              value={amount}
-              onChange={(e) => {
-                setAmount(e.target.value);
-                setProblem(undefined);
-              }}
-              aria-invalid={problem ? true : undefined}
-              aria-describedby={`${id}-hint${problem ? ` ${id}-problem` : ""}`}
-            />
+          <AmountField
+            id={`${id}-amount`}
+            label="Amount (ERA)"
+            inputRef={amountRef}
+            value={amount}
+            onChange={(v) => {
+              setAmount(v);
+              setProblem(undefined);
+            }}
+            problem={problem}
+            hint={
+              <>
+                Balance: <Amount wei={balance} />. You sign a permit, then send one transaction (wallets that cannot
+                sign permits send an approval first).
+              </>
+            }
+          >
             <button type="button" className="secondary" onClick={() => setAmount(eraInputValue(balance))}>
               Max
             </button>
-          </div>
-          <p id={`${id}-hint`} className="hint">
-            Balance: <Amount wei={balance} />. You sign a permit, then send one transaction (wallets that cannot sign
-            permits send an approval first).
-          </p>
-          {problem ? (
-            <p id={`${id}-problem`} className="problem" role="alert">
-              {problem}
-            </p>
-          ) : null}
+          </AmountField>
         </div>
         <button type="submit" disabled={busy}>
           Delegate

@@ -5,6 +5,7 @@ import { formatBps, formatCountdown, formatUtc } from "../lib/format";
 import type { NodeRow } from "../lib/nodes";
 import { checkUndelegation } from "../lib/validation";
 import { Amount } from "./Amount";
+import { AmountField, NodeSelect } from "./Fields";
 
 interface Props {
   node: NodeRow;
@@ -103,17 +104,15 @@ export function PositionCard(props: Props) {
           </button>
           {targets.length > 0 ? (
             <div className="input-row">
-              <label htmlFor={`${id}-target`} className="visually-hidden">
-                Redelegate the yield to
-              </label>
-              <select id={`${id}-target`} value={target} onChange={(e) => setTarget(e.target.value)}>
-                <option value="">Redelegate to…</option>
-                {targets.map((t) => (
-                  <option key={t.id.toString()} value={t.id.toString()}>
-                    {t.name}
-                  </option>
-                ))}
-              </select>
+              <NodeSelect
+                id={`${id}-target`}
+                label="Redelegate the yield to"
+                hideLabel
+                placeholder="Redelegate to…"
+                nodes={targets}
+                value={target}
+                onChange={setTarget}
+              />
               <button
                 type="button"
                 className="secondary"
@@ -133,33 +132,23 @@ export function PositionCard(props: Props) {
 
         {position.stake > 0n ? (
           <form className="field" onSubmit={(e) => void undelegate(e, false)} noValidate>
-            <label htmlFor={`${id}-undelegate`}>Undelegate (ERA)</label>
-            <div className="input-row">
-              <input
-                id={`${id}-undelegate`}
-                inputMode="decimal"
-                autoComplete="off"
-                placeholder="0.0"
-                value={amount}
-                onChange={(e) => {
-                  setAmount(e.target.value);
-                  setProblem(undefined);
-                }}
-                aria-invalid={problem ? true : undefined}
-                aria-describedby={problem ? `${id}-problem` : undefined}
-              />
+            <AmountField
+              id={`${id}-undelegate`}
+              label="Undelegate (ERA)"
+              value={amount}
+              onChange={(v) => {
+                setAmount(v);
+                setProblem(undefined);
+              }}
+              problem={problem}
+            >
               <button type="submit" className="secondary" disabled={busy}>
                 Undelegate
               </button>
               <button type="button" className="secondary" disabled={busy} onClick={(e) => void undelegate(e, true)}>
                 Undelegate all
               </button>
-            </div>
-            {problem ? (
-              <p id={`${id}-problem`} className="problem" role="alert">
-                {problem}
-              </p>
-            ) : null}
+            </AmountField>
           </form>
         ) : null}
       </div>

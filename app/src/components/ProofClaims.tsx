@@ -5,6 +5,7 @@ import type { StakingContracts } from "../lib/chain";
 import { proofFileMismatch, readClaims, describeClaimState, type ClaimRow } from "../lib/proofs";
 import type { NodeRow } from "../lib/nodes";
 import { Amount } from "./Amount";
+import { NodeSelect } from "./Fields";
 
 interface Props {
   chainId: number;
@@ -127,21 +128,15 @@ export function ProofClaims(props: Props) {
                       </button>
                       {file.kind === "reward" && props.targets.length > 0 ? (
                         <>
-                          <label htmlFor={`${id}-target-${row.claim.index}`} className="visually-hidden">
-                            Delegate the reward to
-                          </label>
-                          <select
+                          <NodeSelect
                             id={`${id}-target-${row.claim.index}`}
+                            label="Delegate the reward to"
+                            hideLabel
+                            placeholder="Delegate to…"
+                            nodes={props.targets}
                             value={target}
-                            onChange={(e) => setTarget(e.target.value)}
-                          >
-                            <option value="">Delegate to…</option>
-                            {props.targets.map((t) => (
-                              <option key={t.id.toString()} value={t.id.toString()}>
-                                {t.name}
-                              </option>
-                            ))}
-                          </select>
+                            onChange={setTarget}
+                          />
                           <button
                             type="button"
                             className="secondary"

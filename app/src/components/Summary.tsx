@@ -11,34 +11,24 @@ interface Props {
 export function Summary({ account, claimable }: Props) {
   const staked = account.positions.reduce((sum, p) => sum + p.stake, 0n);
   const unbonding = account.positions.reduce((sum, p) => sum + p.unbondings.reduce((s, u) => s + u.value, 0n), 0n);
+  const facts: [label: string, testId: string, wei: bigint, minDecimals: number][] = [
+    ["Wallet balance", "balance", account.balance, 0],
+    ["Delegated", "staked", staked, 0],
+    ["Claimable yield", "claimable", claimable, 4],
+    ["Unbonding", "unbonding", unbonding, 0],
+  ];
   return (
     <section aria-labelledby="summary-title" className="card summary">
       <h2 id="summary-title">Your ERA</h2>
       <dl>
-        <div>
-          <dt>Wallet balance</dt>
-          <dd data-testid="balance">
-            <Amount wei={account.balance} />
-          </dd>
-        </div>
-        <div>
-          <dt>Delegated</dt>
-          <dd data-testid="staked">
-            <Amount wei={staked} />
-          </dd>
-        </div>
-        <div>
-          <dt>Claimable yield</dt>
-          <dd data-testid="claimable">
-            <Amount wei={claimable} minDecimals={4} />
-          </dd>
-        </div>
-        <div>
-          <dt>Unbonding</dt>
-          <dd data-testid="unbonding">
-            <Amount wei={unbonding} />
-          </dd>
-        </div>
+        {facts.map(([label, testId, wei, minDecimals]) => (
+          <div key={testId}>
+            <dt>{label}</dt>
+            <dd data-testid={testId}>
+              <Amount wei={wei} minDecimals={minDecimals} />
+            </dd>
+          </div>
+        ))}
       </dl>
     </section>
   );

@@ -119,6 +119,36 @@ describe("staking page, in Chromium against a Hardhat node", function () {
     });
   });
 
+  describe("connecting", function () {
+    it("explains a refused connection, connects on the next try, and reconnects without a prompt after a reload", async () => {
+      const wallet = await walletFor(19, 0n);
+      const app = await openApp(wallet);
+      try {
+        const { page } = app;
+        wallet.rejectNextCall("eth_requestAccounts");
+        await page.getByRole("button", { name: "Connect ERA Test Wallet" }).click();
+        await waitForText(page.locator(".notice-error"), "You rejected the request in your wallet. Nothing was sent.");
+        expect(await page.getByTestId("account").count()).to.equal(0);
+
+        await connect(page);
+        expect(await page.locator(".notice-error").count()).to.equal(0);
+        const prompts = wallet.calls.filter((m) => m === "eth_requestAccounts").length;
+        await page.reload();
+        await page.getByTestId("account").waitFor();
+        expect(wallet.calls.filter((m) => m === "eth_requestAccounts").length, "prompts after reload").to.equal(
+          prompts,
+        );
+
+        await page.getByRole("button", { name: "Disconnect" }).click();
+        await page.reload();
+        await page.getByRole("button", { name: "Connect ERA Test Wallet" }).waitFor();
+        expect(await page.getByTestId("account").count()).to.equal(0);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
   describe("a delegator's month: delegate, earn, claim, redelegate, undelegate, withdraw", function () {
     let app: AppPage;
     let wallet: TestWallet;
