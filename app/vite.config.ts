@@ -14,8 +14,8 @@ function cspOnBuild(rpcUrl: string | undefined): Plugin {
     apply: "build",
     transformIndexHtml: (html) =>
       html.replace(
-        "<head>",
-        `<head>\n    <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(rpcUrl)}" />`,
+        '<meta charset="UTF-8" />',
+        `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(rpcUrl)}" />`,
       ),
   };
 }
