@@ -28,3 +28,13 @@ export function tempDir(): { path: string; file(name: string): string; cleanup()
 
 /** A logger that writes nothing (tests). */
 export const silentLogger = createLogger("test", "silent");
+
+/** The error `promise` rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("Expected a rejection, but the promise resolved.");
+}
