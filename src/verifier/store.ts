@@ -73,6 +73,19 @@ export interface LockRow {
   state: LockState;
 }
 
+/**
+ * A standard-mode application of an action already in an earlier lightweight batch: provable against the standard
+ * node once that batch is final (`pending` until then), `void` if the batch is rejected instead.
+ */
+export interface ReplayRow {
+  scenarioId: bigint;
+  key: string;
+  batchId: string;
+  index: number;
+  standardSeq: bigint;
+  state: "pending" | "proven" | "void";
+}
+
 export interface ProofRow {
   batchId: string;
   /** e.g. `duplicate-in-batch`, `signature-challenge`, `resolve-challenge`, `refund-lock`. */
@@ -136,6 +149,17 @@ const MIGRATIONS = [
     outcome TEXT NOT NULL,
     note TEXT,
     at INTEGER NOT NULL
+  ) STRICT;
+  `,
+  `
+  CREATE TABLE replays (
+    scenario_id TEXT NOT NULL,
+    use_key TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    standard_seq INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (scenario_id, use_key)
   ) STRICT;
   `,
 ];
@@ -362,6 +386,55 @@ export class VerifierStore {
       )
       .get();
     return { ours: r?.ours ?? 0, all: r?.all_ ?? 0 };
+  }
+
+  // --- standard replays --------------------------------------------------------------------------------------------
+
+  /**
+   * Records, for each (user, nonce) key a standard batch of `scenarioId` at `standardSeq` applied, the earlier
+   * lightweight batch that holds it (not known rejected), if any. Returns how many replays were recorded.
+   */
+  addReplays(scenarioId: bigint, standardSeq: bigint, keys: readonly string[]): number {
+    const earlier = this.earlierUses(scenarioId, standardSeq, keys);
+    const add = this.db.prepare(
+      `INSERT OR IGNORE INTO replays (scenario_id, use_key, batch_id, idx, standard_seq, state)
+       VALUES (?, ?, ?, ?, ?, 'pending')`,
+    );
+    let added = 0;
+    for (const [key, use] of earlier) {
+      added += add.run(scenarioId.toString(), key, use.batchId, use.index, Number(standardSeq)).changes;
+    }
+    return added;
+  }
+
+  pendingReplays(): ReplayRow[] {
+    return this.db
+      .prepare<
+        [],
+        {
+          scenario_id: string;
+          use_key: string;
+          batch_id: string;
+          idx: number;
+          standard_seq: number;
+          state: ReplayRow["state"];
+        }
+      >("SELECT * FROM replays WHERE state = 'pending' ORDER BY standard_seq ASC")
+      .all()
+      .map((r) => ({
+        scenarioId: BigInt(r.scenario_id),
+        key: r.use_key,
+        batchId: r.batch_id,
+        index: r.idx,
+        standardSeq: BigInt(r.standard_seq),
+        state: r.state,
+      }));
+  }
+
+  setReplayState(scenarioId: bigint, key: string, state: ReplayRow["state"]): void {
+    this.db
+      .prepare("UPDATE replays SET state = ? WHERE scenario_id = ? AND use_key = ?")
+      .run(state, scenarioId.toString(), key);
   }
 
   // --- locks --------------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import {
   type ScenarioRegistry,
   type SettlementEngine,
 } from "../../typechain-types";
-import type { SuiteAddresses } from "../sdk/economy";
+import { ExecutionMode, type SuiteAddresses } from "../sdk/economy";
 import { decodeContractError, describeError } from "../sdk/errors";
 import { LightweightBatchTree, domainOf, type PackedAction } from "../sdk/execution";
 import { hubCallOfTransaction, isBatch, unpackActions } from "../sdk/calldata";
@@ -35,13 +35,16 @@ import { bigintJson, type BatchRow, type VerifierStore } from "./store";
  * resolves signature challenges the node left unanswered, and refunds expired settlement locks.
  *
  * One poll (`tick`) does, in order:
- * 1. reads every confirmed block not yet processed (`BatchCommitments` and `SettlementEngine` events), rebuilding
- *    each committed batch's actions and each lock's legs from the transaction calldata; the events of a block range
+ * 1. reads every confirmed block not yet processed (hub, `BatchCommitments` and `SettlementEngine` events), rebuilding
+ *    each committed batch's actions, each standard batch's actions and each lock's legs from the transaction
+ *    calldata; the events of a block range
  *    and the new "last block" are stored in one SQLite transaction;
  * 2. judges every batch not judged yet, oldest first (see `checks.ts` for the fraud kinds), and sends the proof of
  *    the first fraud it finds (one fraud rejects a whole batch);
  * 3. resolves every watched challenge whose answer window is over;
- * 4. refunds every live lock whose deadline has passed.
+ * 4. proves every standard-mode replay of an action of an earlier lightweight batch once that batch is final
+ *    (`proveStandardReplay`: the standard node is slashed);
+ * 5. refunds every live lock whose deadline has passed.
  *
  * Proofs go through an injected `TxSubmitter` (nonce, gas, retries are its job). A proof that fails is retried at
  * the next poll while the window is open; a proof someone else landed first is recorded, not repeated.
@@ -96,6 +99,7 @@ export interface TickReport {
   batchesJudged: number;
   proofsLanded: number;
   challengesResolved: number;
+  replaysProven: number;
   locksRefunded: number;
 }
 
@@ -132,6 +136,7 @@ export class Verifier {
       batchesJudged: 0,
       proofsLanded: 0,
       challengesResolved: 0,
+      replaysProven: 0,
       locksRefunded: 0,
     };
     const latest = await this.times.latest();
@@ -163,6 +168,7 @@ export class Verifier {
       if (landed === true) report.proofsLanded += 1;
     }
     report.challengesResolved = await this.resolveDueChallenges(latest.timestamp);
+    report.replaysProven = await this.proveDueReplays();
     if (this.o.refundLocks) report.locksRefunded = await this.refundDueLocks(latest.timestamp);
 
     const open = this.o.store.countOpenChallenges();
@@ -219,6 +225,7 @@ export class Verifier {
     const bc = this.commitments.interface;
     const se = this.engine.interface;
     const topics = [
+      this.hub.interface.getEvent("BatchApplied").topicHash,
       bc.getEvent("BatchCommitted").topicHash,
       bc.getEvent("FraudProven").topicHash,
       bc.getEvent("SignatureChallenged").topicHash,
@@ -230,16 +237,19 @@ export class Verifier {
     ];
     const logs = await logsInRange(
       this.o.provider,
-      [this.o.addresses.batchCommitments, this.o.addresses.settlementEngine],
+      [this.o.addresses.executionHub, this.o.addresses.batchCommitments, this.o.addresses.settlementEngine],
       topics,
       { fromBlock, toBlock },
     );
     const writes: Ingest[] = [];
     for (const log of logs) {
+      const address = getAddress(log.address);
       const write =
-        getAddress(log.address) === getAddress(this.o.addresses.batchCommitments)
-          ? await this.readCommitmentsLog(log)
-          : await this.readEngineLog(log);
+        address === getAddress(this.o.addresses.executionHub)
+          ? await this.readStandardBatch(log)
+          : address === getAddress(this.o.addresses.batchCommitments)
+            ? await this.readCommitmentsLog(log)
+            : await this.readEngineLog(log);
       if (write !== undefined) writes.push(write);
     }
     return writes;
@@ -311,6 +321,39 @@ export class Verifier {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * A standard batch: its actions that an earlier lightweight batch already holds are replays, provable against the
+   * standard node once that batch is final (`proveStandardReplay`).
+   */
+  private async readStandardBatch(log: Log): Promise<Ingest | undefined> {
+    const parsed = this.hub.interface.parseLog(log);
+    if (parsed?.name !== "BatchApplied" || Number(parsed.args[2]) !== ExecutionMode.Standard) return undefined;
+    const [batchId, scenarioId, , nodeId, seq] = parsed.args as unknown as [string, bigint, bigint, bigint, bigint];
+    const found = await hubCallOfTransaction(
+      this.o.provider,
+      log.transactionHash,
+      this.o.addresses.executionHub,
+      isBatch(batchId),
+    );
+    if (!("call" in found) || found.call.fn !== "submitStandard") {
+      this.o.logger.warn(
+        { batchId, txHash: log.transactionHash },
+        "cannot read this standard batch; its replays are not checked",
+      );
+      return undefined;
+    }
+    const keys = found.call.actions.map((a) => useKey(a.user, a.nonce));
+    return () => {
+      const replays = this.o.store.addReplays(scenarioId, seq, keys);
+      if (replays === 0) return;
+      this.o.metrics.fraudsFound.inc({ kind: "standard-replay" }, replays);
+      this.o.logger.warn(
+        { batchId, scenarioId: scenarioId.toString(), nodeId: nodeId.toString(), replays },
+        "standard batch replays actions of an earlier lightweight batch; proving once that batch is final",
+      );
+    };
   }
 
   /** The batch's actions from its transaction, checked against the committed root; undefined if impossible. */
@@ -631,6 +674,38 @@ export class Verifier {
     return resolved;
   }
 
+  /** Proves every recorded standard replay whose lightweight batch is now final; forgets those of rejected ones. */
+  private async proveDueReplays(): Promise<number> {
+    let proven = 0;
+    for (const r of this.o.store.pendingReplays()) {
+      const row = this.o.store.batch(r.batchId);
+      if (row?.data === undefined) continue;
+      if ((await this.commitments.getBatch(r.batchId)).status === REJECTED) {
+        this.o.store.setReplayState(r.scenarioId, r.key, "void");
+        continue;
+      }
+      if (!(await this.commitments.isFinal(r.batchId))) continue;
+      const tree = new LightweightBatchTree(row.scenarioId, row.batchId, unpackActions(row.data));
+      const data = this.commitments.interface.encodeFunctionData("proveStandardReplay", [
+        row.batchId,
+        tree.ref(r.index),
+        tree.proof(r.index),
+      ]);
+      const receipt = await this.send(
+        row,
+        "standard-replay",
+        r.index,
+        { to: this.o.addresses.batchCommitments, data, label: "fraud-proof:standard-replay" },
+        // Someone else proved this replay first.
+        { CommitmentsNotReplayed: () => this.o.store.setReplayState(r.scenarioId, r.key, "void") },
+      );
+      if (receipt === undefined) continue;
+      this.o.store.setReplayState(r.scenarioId, r.key, "proven");
+      proven += 1;
+    }
+    return proven;
+  }
+
   private async refundDueLocks(now: number): Promise<number> {
     let refunded = 0;
     for (const lock of this.o.store.dueLocks(now)) {
@@ -671,6 +746,7 @@ export class Verifier {
     kind: string,
     index: number,
     req: TxRequest,
+    expected: Partial<Record<string, () => void>> = {},
   ): Promise<TransactionReceipt | undefined> {
     const store = this.o.store;
     this.o.metrics.proofsSubmitted.inc({ kind });
@@ -692,7 +768,11 @@ export class Verifier {
       const decoded = decodeContractError(e);
       const note = describeError(e);
       store.recordProof({ batchId: row.batchId, action: kind, index, txHash: undefined, outcome: "failed", note });
-      if (decoded?.errorName === "CommitmentsBatchRejected") {
+      const handle = decoded === undefined ? undefined : expected[decoded.errorName];
+      if (handle !== undefined) {
+        handle();
+        this.o.logger.info({ batchId: row.batchId, kind, error: decoded?.signature }, "nothing left to prove");
+      } else if (decoded?.errorName === "CommitmentsBatchRejected") {
         store.setBatchState(row.batchId, "rejected");
         this.o.logger.info({ batchId: row.batchId, kind }, "someone else proved this batch fraudulent first");
       } else if (decoded?.errorName === "CommitmentsWindowClosed") {

@@ -114,6 +114,32 @@ describe("Verifier: lightweight batches", function () {
     await expectSlashed(f, 1n, before);
   });
 
+  it("proves a standard-mode replay of a lightweight action once that batch is final: the standard node is slashed", async function () {
+    const { f, h } = await setup();
+    const actions = await honestActions(f, 3);
+    const s = await post(f, h.node, actions);
+    await h.verifier.tick();
+    await applyStandard(f, f.node2Key, [actions[1]]);
+
+    await h.verifier.tick();
+    expect(h.submitter.sent).to.deep.equal([]);
+    expect(await metricValue(h.metrics, "era_verifier_frauds_found_total", { kind: "standard-replay" })).to.equal(1);
+
+    const before = await snapshot(f, 2n);
+    await time.increase(EXECUTION_DEFAULTS.challengeWindow);
+    const report = await h.verifier.tick();
+
+    expect(report.replaysProven).to.equal(1);
+    const proven = await f.batchCommitments.queryFilter(f.batchCommitments.filters.StandardReplayProven(s.batchId));
+    expect(proven.map((e) => [e.args.index, e.args.standardNodeId, e.args.challenger])).to.deep.equal([
+      [1n, 2n, f.carol.address],
+    ]);
+    await expectSlashed(f, 2n, before);
+    expect((await f.batchCommitments.getBatch(s.batchId)).status).to.not.equal(BigInt(BatchStatus.Rejected));
+    await h.verifier.tick();
+    expect(h.submitter.sent).to.have.length(1);
+  });
+
   it("challenges an action the node cannot sign for, then resolves it after the unanswered window: node slashed", async function () {
     const { f, h } = await setup();
     const actions = await honestActions(f, 4);
