@@ -2,19 +2,14 @@ import { renameSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { getAddress, type Log, type Provider } from "ethers";
 import type { Logger } from "pino";
-import {
-  BatchCommitments__factory,
-  EpochDistributor__factory,
-  ExecutionHub__factory,
-  ScenarioRegistry__factory,
-  SettlementEngine__factory,
-  type BatchCommitments,
-  type EpochDistributor,
-  type ExecutionHub,
-  type ScenarioRegistry,
-  type SettlementEngine,
+import type {
+  BatchCommitments,
+  EpochDistributor,
+  ExecutionHub,
+  ScenarioRegistry,
+  SettlementEngine,
 } from "../../typechain-types";
-import { EpochKind, ExecutionMode, type SuiteAddresses } from "../sdk/economy";
+import { EpochKind, ExecutionMode, connectSuite, type SuiteAddresses } from "../sdk/economy";
 import { hubCallOfTransaction, isBatch } from "../sdk/calldata";
 import { RewardTree, SubsidyTree, subsidyFor, type RewardEntry, type SubsidyEntry } from "../sdk/merkle";
 import { serializeProofFile, toProofFile } from "../sdk/proofFile";
@@ -48,10 +43,7 @@ const BATCH_STATUS = { Rejected: 2n, Finalized: 3n } as const;
 
 export interface IndexerOptions {
   provider: Provider;
-  addresses: Pick<
-    SuiteAddresses,
-    "executionHub" | "batchCommitments" | "settlementEngine" | "scenarioRegistry" | "distributor"
-  >;
+  addresses: SuiteAddresses;
   store: IndexerStore;
   logger: Logger;
   calendar: Calendar;
@@ -141,11 +133,12 @@ export class Indexer {
   private readonly times: BlockTimes;
 
   constructor(private readonly o: IndexerOptions) {
-    this.hub = ExecutionHub__factory.connect(o.addresses.executionHub, o.provider);
-    this.commitments = BatchCommitments__factory.connect(o.addresses.batchCommitments, o.provider);
-    this.engine = SettlementEngine__factory.connect(o.addresses.settlementEngine, o.provider);
-    this.scenarios = ScenarioRegistry__factory.connect(o.addresses.scenarioRegistry, o.provider);
-    this.distributor = EpochDistributor__factory.connect(o.addresses.distributor, o.provider);
+    const suite = connectSuite(o.addresses, o.provider);
+    this.hub = suite.executionHub;
+    this.commitments = suite.batchCommitments;
+    this.engine = suite.settlementEngine;
+    this.scenarios = suite.scenarioRegistry;
+    this.distributor = suite.distributor;
     this.times = new BlockTimes(o.provider);
   }
 

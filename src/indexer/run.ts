@@ -2,6 +2,7 @@ import type { Provider } from "ethers";
 import { z } from "zod";
 import type { SuiteAddresses } from "../sdk/economy";
 import { cfg } from "../node/config";
+import { scanSettings } from "../node/settings";
 import { createLogger, type Logger } from "../node/logger";
 import type { TxSubmitter } from "../node/types";
 import { DEFAULT_MONTH_SECONDS, monthOf } from "./activity";
@@ -14,10 +15,7 @@ import { IndexerStore } from "./store";
  */
 export const indexerConfigSchema = z.object({
   dbPath: z.string().min(1).default("./data/indexer.sqlite"),
-  /** First block to read when the state file is new: the suite's deployment block. */
-  startBlock: cfg.int(0).default(0),
-  confirmations: cfg.int(0, 10_000).default(2),
-  maxBlockRange: cfg.int(1, 100_000).default(2_000),
+  ...scanSettings,
   /** Unix time at which month 0 starts (e.g. the deployment's). Required: it decides every month's boundaries. */
   epochStart: cfg.int(0),
   /** Seconds per month (365/12 days by default, as DESIGN §3). */
@@ -35,7 +33,6 @@ export const indexerConfigSchema = z.object({
   /** Prefix of the URI recorded on chain with each epoch (e.g. `https://example.org/proofs/`). */
   uriBase: z.string().default(""),
   topUsers: cfg.int(0, 1_000).default(10),
-  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export type IndexerConfig = z.infer<typeof indexerConfigSchema>;

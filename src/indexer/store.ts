@@ -1,5 +1,6 @@
 import type { Leg } from "../sdk/execution";
-import { bindIdentity, openDatabase, type SqliteDatabase } from "../node/sqlite";
+import { legsFromJson, legsToJson } from "../sdk/calldata";
+import { StateFile } from "../node/sqlite";
 import type { MonthActivity, Use } from "./activity";
 
 /**
@@ -41,7 +42,6 @@ export interface Publication {
 
 const MIGRATIONS = [
   `
-  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
   CREATE TABLE batches (
     batch_id TEXT PRIMARY KEY,
     scenario_id TEXT NOT NULL,
@@ -86,30 +86,10 @@ const MIGRATIONS = [
 const REJECTED = (u: string) =>
   `EXISTS (SELECT 1 FROM batches b WHERE b.batch_id = ${u}.batch_id AND b.status = 'rejected')`;
 
-export class IndexerStore {
-  private readonly db: SqliteDatabase;
-
+export class IndexerStore extends StateFile {
+  /** Opens the state file at `path` for the deployment and calendar `identity`. */
   constructor(path: string, identity: Record<string, string>) {
-    this.db = openDatabase(path, MIGRATIONS);
-    bindIdentity(this.db, path, identity);
-  }
-
-  close(): void {
-    this.db.close();
-  }
-
-  atomically<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
-  }
-
-  private meta(key: string): string | undefined {
-    return this.db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?").get(key)?.value;
-  }
-
-  private setMeta(key: string, value: string): void {
-    this.db
-      .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-      .run(key, value);
+    super(path, MIGRATIONS, identity);
   }
 
   /** The last block read and its timestamp. */
@@ -188,12 +168,7 @@ export class IndexerStore {
     const r = this.db
       .prepare<[string], { scenario_id: string; legs: string }>("SELECT scenario_id, legs FROM locks WHERE id = ?")
       .get(id.toLowerCase());
-    if (r === undefined) return undefined;
-    const legs = (JSON.parse(r.legs) as (Omit<Leg, "amount"> & { amount: string })[]).map((l) => ({
-      ...l,
-      amount: BigInt(l.amount),
-    }));
-    return { scenarioId: BigInt(r.scenario_id), legs };
+    return r === undefined ? undefined : { scenarioId: BigInt(r.scenario_id), legs: legsFromJson(r.legs) };
   }
 
   /**

@@ -17,8 +17,9 @@ export class StateFileMismatchError extends Error {
 
 /**
  * Opens (creating it and its folder if needed) the database at `path` and applies the schema `migrations` not yet
- * applied: migration `i` runs once, in one transaction, and sets `user_version` to `i + 1`. `":memory:"` opens a
- * throw-away database (tests).
+ * applied: migration `i` runs once, in one transaction, and sets `user_version` to `i + 1`. Every state file also has
+ * an `identity` table (see `bindIdentity`) and a key/value `meta` table. `":memory:"` opens a throw-away database
+ * (tests).
  */
 export function openDatabase(path: string, migrations: readonly string[]): SqliteDatabase {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -42,6 +43,7 @@ export function openDatabase(path: string, migrations: readonly string[]): Sqlit
     })();
   }
   db.exec("CREATE TABLE IF NOT EXISTS identity (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT");
+  db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT");
   return db;
 }
 
@@ -64,4 +66,41 @@ export function bindIdentity(db: SqliteDatabase, path: string, identity: Record<
       }
     }
   })();
+}
+
+/**
+ * Base of a process's state file: opens it (schema `migrations`, bound to `identity`), and gives its subclasses the
+ * database, one-transaction writes and a small key/value `meta` table.
+ */
+export abstract class StateFile {
+  protected readonly db: SqliteDatabase;
+
+  constructor(path: string, migrations: readonly string[], identity: Record<string, string>) {
+    this.db = openDatabase(path, migrations);
+    try {
+      bindIdentity(this.db, path, identity);
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs `fn` in one transaction (all of its writes land, or none). */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  protected meta(key: string): string | undefined {
+    return this.db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?").get(key)?.value;
+  }
+
+  protected setMeta(key: string, value: string): void {
+    this.db
+      .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+      .run(key, value);
+  }
 }

@@ -167,3 +167,16 @@ export async function hubCallOfTransaction(
 export function isBatch(batchId: string): (call: HubCall) => boolean {
   return (call) => "batchId" in call && call.batchId.toLowerCase() === batchId.toLowerCase();
 }
+
+/** Legs as JSON text (amounts as decimal strings), for state files. */
+export function legsToJson(legs: readonly Leg[]): string {
+  return JSON.stringify(legs.map((l) => ({ ...l, amount: l.amount.toString() })));
+}
+
+/** The inverse of `legsToJson`. */
+export function legsFromJson(json: string): Leg[] {
+  return (JSON.parse(json) as (Omit<Leg, "amount"> & { amount: string })[]).map((l) => ({
+    ...l,
+    amount: BigInt(l.amount),
+  }));
+}

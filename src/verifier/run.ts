@@ -3,6 +3,7 @@ import { Registry } from "prom-client";
 import { z } from "zod";
 import type { SuiteAddresses } from "../sdk/economy";
 import { cfg } from "../node/config";
+import { scanSettings } from "../node/settings";
 import { createLogger, type Logger } from "../node/logger";
 import { startOpsServer } from "../node/ops";
 import type { TxSubmitter } from "../node/types";
@@ -18,13 +19,8 @@ import { Verifier, type TickReport } from "./verifier";
 export const verifierConfigSchema = z.object({
   /** SQLite state file. */
   dbPath: z.string().min(1).default("./data/verifier.sqlite"),
-  /** First block to read when the state file is new: the suite's deployment block. */
-  startBlock: cfg.int(0).default(0),
-  /** Blocks a block must be buried under before it is read (0 on a dev chain; more on a chain that reorgs). */
-  confirmations: cfg.int(0, 10_000).default(2),
+  ...scanSettings,
   pollIntervalMs: cfg.int(100, 3_600_000).default(5_000),
-  /** Most blocks per `eth_getLogs` (providers cap it). */
-  maxBlockRange: cfg.int(1, 100_000).default(2_000),
   rpcConcurrency: cfg.int(1, 100).default(8),
   /** Port of `/metrics` and `/healthz` (0: any free port). */
   opsPort: cfg.int(0, 65_535).default(9_102),
@@ -48,7 +44,6 @@ export const verifierConfigSchema = z.object({
   challengeUnserved: cfg.bool().default(false),
   /** Refund expired settlement locks. */
   refundLocks: cfg.bool().default(true),
-  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export type VerifierConfig = z.infer<typeof verifierConfigSchema>;

@@ -1,5 +1,6 @@
 import type { Leg, PackedAction } from "../sdk/execution";
-import { bindIdentity, openDatabase, type SqliteDatabase } from "../node/sqlite";
+import { legsFromJson, legsToJson } from "../sdk/calldata";
+import { StateFile } from "../node/sqlite";
 import { useKey, type EarlierUse } from "./checks";
 
 /**
@@ -98,7 +99,6 @@ export interface ProofRow {
 
 const MIGRATIONS = [
   `
-  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
   CREATE TABLE batches (
     batch_id TEXT PRIMARY KEY,
     scenario_id TEXT NOT NULL,
@@ -216,39 +216,19 @@ function challengeOf(r: RawChallenge): ChallengeRow {
   };
 }
 
-const legsToJson = (legs: Leg[]): string => JSON.stringify(legs.map((l) => ({ ...l, amount: l.amount.toString() })));
-const legsFromJson = (json: string): Leg[] =>
-  (JSON.parse(json) as (Omit<Leg, "amount"> & { amount: string })[]).map((l) => ({ ...l, amount: BigInt(l.amount) }));
-
-export class VerifierStore {
-  private readonly db: SqliteDatabase;
-
+export class VerifierStore extends StateFile {
   /** Opens the state file at `path` for the deployment `identity` (chain id and contract addresses). */
   constructor(path: string, identity: Record<string, string>) {
-    this.db = openDatabase(path, MIGRATIONS);
-    bindIdentity(this.db, path, identity);
-  }
-
-  close(): void {
-    this.db.close();
-  }
-
-  /** Runs `fn` in one transaction (all of its writes land, or none). */
-  atomically<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    super(path, MIGRATIONS, identity);
   }
 
   lastBlock(): number | undefined {
-    const row = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'lastBlock'").get();
-    return row === undefined ? undefined : Number(row.value);
+    const value = this.meta("lastBlock");
+    return value === undefined ? undefined : Number(value);
   }
 
   setLastBlock(block: number): void {
-    this.db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES ('lastBlock', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      )
-      .run(String(block));
+    this.setMeta("lastBlock", String(block));
   }
 
   // --- batches ------------------------------------------------------------------------------------------------------

@@ -7,19 +7,14 @@ import {
   type TypedDataDomain,
 } from "ethers";
 import type { Logger } from "pino";
-import {
-  BatchCommitments__factory,
-  EraToken__factory,
-  ExecutionHub__factory,
-  ScenarioRegistry__factory,
-  SettlementEngine__factory,
-  type BatchCommitments,
-  type EraToken,
-  type ExecutionHub,
-  type ScenarioRegistry,
-  type SettlementEngine,
+import type {
+  BatchCommitments,
+  EraToken,
+  ExecutionHub,
+  ScenarioRegistry,
+  SettlementEngine,
 } from "../../typechain-types";
-import { ExecutionMode, type SuiteAddresses } from "../sdk/economy";
+import { ExecutionMode, connectSuite, type SuiteAddresses } from "../sdk/economy";
 import { decodeContractError, describeError } from "../sdk/errors";
 import { LightweightBatchTree, domainOf, type PackedAction } from "../sdk/execution";
 import { hubCallOfTransaction, isBatch, unpackActions } from "../sdk/calldata";
@@ -59,10 +54,7 @@ const MAX_SCENARIOS_TRIED = 1_000n;
 
 export interface VerifierOptions {
   provider: Provider;
-  addresses: Pick<
-    SuiteAddresses,
-    "executionHub" | "batchCommitments" | "settlementEngine" | "scenarioRegistry" | "token"
-  >;
+  addresses: SuiteAddresses;
   /** Sends the verifier's transactions (from `account`). */
   submitter: TxSubmitter;
   /** The address `submitter` sends from: it bonds challenges and receives bounties. */
@@ -118,11 +110,12 @@ export class Verifier {
   private lastError: string | undefined;
 
   constructor(private readonly o: VerifierOptions) {
-    this.hub = ExecutionHub__factory.connect(o.addresses.executionHub, o.provider);
-    this.commitments = BatchCommitments__factory.connect(o.addresses.batchCommitments, o.provider);
-    this.engine = SettlementEngine__factory.connect(o.addresses.settlementEngine, o.provider);
-    this.scenarios = ScenarioRegistry__factory.connect(o.addresses.scenarioRegistry, o.provider);
-    this.token = EraToken__factory.connect(o.addresses.token, o.provider);
+    const suite = connectSuite(o.addresses, o.provider);
+    this.hub = suite.executionHub;
+    this.commitments = suite.batchCommitments;
+    this.engine = suite.settlementEngine;
+    this.scenarios = suite.scenarioRegistry;
+    this.token = suite.token;
     this.times = new BlockTimes(o.provider);
     this.account = getAddress(o.account);
   }

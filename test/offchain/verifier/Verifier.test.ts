@@ -19,6 +19,7 @@ import {
   honestActions,
   metricValue,
   post,
+  postWithUnsigned,
   sign,
   verifierFixture,
   type Harness,
@@ -142,11 +143,7 @@ describe("Verifier: lightweight batches", function () {
 
   it("challenges an action the node cannot sign for, then resolves it after the unanswered window: node slashed", async function () {
     const { f, h } = await setup();
-    const actions = await honestActions(f, 4);
-    const forged = { action: { user: f.users[3].address, nonce: 77, payload: 5n }, signature: "0x" };
-    const s = await post(f, h.node, [...actions, forged], {
-      signatures: [...actions.map((a) => a.signature), undefined],
-    });
+    const { s } = await postWithUnsigned(f, h.node, 4);
     const balance = await f.token.balanceOf(f.carol.address);
 
     await h.verifier.tick();
@@ -213,15 +210,7 @@ describe("Verifier: lightweight batches", function () {
 
   it("does not bond a second challenge on an action someone already challenged, and resolves it if they walk away", async function () {
     const { f, h } = await setup();
-    const actions = await honestActions(f, 2);
-    const s = await post(
-      f,
-      h.node,
-      [...actions, { action: { user: f.users[4].address, nonce: 5, payload: 0n }, signature: "0x" }],
-      {
-        signatures: [actions[0].signature, actions[1].signature, undefined],
-      },
-    );
+    const { s } = await postWithUnsigned(f, h.node, 2);
     await f.token.connect(f.attacker).approve(f.addresses.batchCommitments, BOND);
     await f.batchCommitments.connect(f.attacker).challengeSignature(s.batchId, s.tree.ref(2), s.tree.proof(2));
     const balance = await f.token.balanceOf(f.carol.address);
@@ -293,15 +282,7 @@ describe("Verifier: lightweight batches", function () {
 
   it("resumes after a restart from its state file: no batch judged twice, no second challenge, resolution done", async function () {
     const { f, h } = await setup();
-    const actions = await honestActions(f, 2);
-    const s = await post(
-      f,
-      h.node,
-      [...actions, { action: { user: f.users[4].address, nonce: 8, payload: 0n }, signature: "0x" }],
-      {
-        signatures: [actions[0].signature, actions[1].signature, undefined],
-      },
-    );
+    const { s } = await postWithUnsigned(f, h.node, 2);
     await h.verifier.tick();
     const lastBlock = h.store.lastBlock();
     h.close();
@@ -327,15 +308,7 @@ describe("Verifier: lightweight batches", function () {
 
   it("adopts its own challenge found on chain when its state file lost it (crash between send and record)", async function () {
     const { f, h } = await setup();
-    const actions = await honestActions(f, 2);
-    const s = await post(
-      f,
-      h.node,
-      [...actions, { action: { user: f.users[4].address, nonce: 8, payload: 0n }, signature: "0x" }],
-      {
-        signatures: [actions[0].signature, actions[1].signature, undefined],
-      },
-    );
+    const { s } = await postWithUnsigned(f, h.node, 2);
     // The challenge landed, but the process died before writing anything.
     await f.token.connect(f.carol).approve(f.addresses.batchCommitments, BOND);
     await f.batchCommitments.connect(f.carol).challengeSignature(s.batchId, s.tree.ref(2), s.tree.proof(2));

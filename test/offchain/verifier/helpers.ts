@@ -168,3 +168,16 @@ export async function metricValue(
   const match = data.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x));
   return match?.value ?? 0;
 }
+
+/**
+ * Posts `honest` signed actions followed by one action of `users[4]` that the user never signed: the node serves
+ * no signature for it. Returns the batch, its honest actions and the unsigned action's index.
+ */
+export async function postWithUnsigned(f: VerifierFixture, node: NodeSignatures, honest: number) {
+  const actions = await honestActions(f, honest);
+  const unsigned = { action: { user: f.users[4].address, nonce: 1_000, payload: 0n }, signature: "0x" };
+  const s = await post(f, node, [...actions, unsigned], {
+    signatures: [...actions.map((a) => a.signature), undefined],
+  });
+  return { s, actions, bad: honest };
+}
