@@ -435,46 +435,12 @@ export class Verifier {
     const actions = unpackActions(row.data);
     const windowEnd = row.submittedAt + challengeWindow;
 
-    const frauds = await this.oneRound(row, actions);
-    let verdict = frauds;
+    let verdict = await this.oneRound(row, actions);
     if (verdict.length === 0 && this.o.signatures !== undefined) {
-      const answer = await this.o.signatures.signaturesOf({
-        batchId: row.batchId,
-        scenarioId: row.scenarioId,
-        nodeId: row.nodeId,
-        count: row.count,
-      });
-      if (answer.status === "unavailable") {
-        this.o.metrics.signaturesUnavailable.inc();
-        if (now < windowEnd - this.o.signatureGraceSeconds) {
-          log.warn(
-            { reason: answer.reason, windowEnd },
-            "the node's signatures are unavailable; asking again next poll",
-          );
-          store.setBatchState(row.batchId, "awaiting-signatures", { signatures: answer.reason });
-          return undefined;
-        }
-        if (!this.o.challengeUnserved || now >= windowEnd) {
-          log.error({ reason: answer.reason, windowEnd }, "the node never served this batch's signatures; unverified");
-          store.setBatchState(row.batchId, "unverified", { signatures: answer.reason });
-          return false;
-        }
-        log.warn({ reason: answer.reason, windowEnd }, "the node never served this batch's signatures; challenging");
-        verdict = [{ kind: "missing-signature", index: 0 }];
-      } else {
-        const answered = new Set(
-          Array.from({ length: row.count }, (_, i) => i).filter(
-            (i) => store.challenge(row.batchId, i)?.state === "answered",
-          ),
-        );
-        verdict = signatureFrauds({
-          hubDomain: await this.domain(),
-          scenarioId: row.scenarioId,
-          actions,
-          signatures: answer.signatures,
-          otherScenarios: await this.otherScenarios(row.scenarioId),
-        }).filter((f) => !answered.has(f.index));
-      }
+      const signed = await this.signatureVerdict(this.o.signatures, row, actions, now, windowEnd, log);
+      if (signed === "wait") return undefined;
+      if (signed === "unverified") return false;
+      verdict = signed;
     }
 
     if (row.state !== "proving") {
@@ -489,22 +455,69 @@ export class Verifier {
       return false;
     }
     const detail = { fraud: target, found: verdict.length };
+    const fraud = JSON.parse(JSON.stringify(target, bigintJson)) as unknown;
     if (now >= windowEnd) {
       store.setBatchState(row.batchId, "too-late", detail);
-      log.error(
-        { fraud: JSON.parse(JSON.stringify(target, bigintJson)) as unknown, windowEnd },
-        "fraud found after the challenge window closed",
-      );
+      log.error({ fraud, windowEnd }, "fraud found after the challenge window closed");
       return false;
     }
-    log.warn(
-      { fraud: JSON.parse(JSON.stringify(target, bigintJson)) as unknown, found: verdict.length },
-      "fraud found",
-    );
+    log.warn({ fraud, found: verdict.length }, "fraud found");
     store.setBatchState(row.batchId, "proving", detail);
     return isSignatureFraud(target)
       ? this.challenge(row, actions, target.index)
       : this.proveOneRound(row, actions, target);
+  }
+
+  /**
+   * The batch's signature frauds, from the signatures its node serves; actions whose challenge the node answered on
+   * chain are proven good and never judged again. `wait`: the node could not be asked, ask again next poll.
+   * `unverified`: the window is (nearly) over and the node never served them; with `challengeUnserved`, the first
+   * action is reported as missing its signature instead (once per batch: not after the node answered a challenge).
+   */
+  private async signatureVerdict(
+    source: SignatureSource,
+    row: BatchRow,
+    actions: PackedAction[],
+    now: number,
+    windowEnd: number,
+    log: Logger,
+  ): Promise<Fraud[] | "wait" | "unverified"> {
+    const store = this.o.store;
+    const answered = new Set(
+      Array.from({ length: row.count }, (_, i) => i).filter(
+        (i) => store.challenge(row.batchId, i)?.state === "answered",
+      ),
+    );
+    const answer = await source.signaturesOf({
+      batchId: row.batchId,
+      scenarioId: row.scenarioId,
+      nodeId: row.nodeId,
+      count: row.count,
+    });
+    if (answer.status === "served") {
+      return signatureFrauds({
+        hubDomain: await this.domain(),
+        scenarioId: row.scenarioId,
+        actions,
+        signatures: answer.signatures,
+        otherScenarios: await this.otherScenarios(row.scenarioId),
+      }).filter((f) => !answered.has(f.index));
+    }
+    this.o.metrics.signaturesUnavailable.inc();
+    const context = { reason: answer.reason, windowEnd };
+    if (now < windowEnd - this.o.signatureGraceSeconds) {
+      log.warn(context, "the node's signatures are unavailable; asking again next poll");
+      store.setBatchState(row.batchId, "awaiting-signatures", { signatures: answer.reason });
+      return "wait";
+    }
+    // A node that answered a challenge of this batch is alive and holds its signatures: one bond is enough.
+    if (!this.o.challengeUnserved || now >= windowEnd || answered.size > 0) {
+      log.error(context, "the node never served this batch's signatures; unverified");
+      store.setBatchState(row.batchId, "unverified", { signatures: answer.reason });
+      return "unverified";
+    }
+    log.warn(context, "the node never served this batch's signatures; challenging");
+    return [{ kind: "missing-signature", index: 0 }];
   }
 
   /** One-round frauds of a batch, with earlier batches known to be rejected on chain left out. */

@@ -243,15 +243,24 @@ describe("Verifier: lightweight batches", function () {
     expect(await metricValue(h.metrics, "era_verifier_signatures_unavailable_total")).to.equal(2);
   });
 
-  it("with challengeUnserved, challenges a batch whose node never served its signatures before the window ends", async function () {
+  it("with challengeUnserved, challenges once a batch whose node never served its signatures before the window ends", async function () {
     const { f, h } = await setup({ challengeUnserved: true });
-    const s = await post(f, h.node, await honestActions(f, 2));
+    const actions = await honestActions(f, 2);
+    const s = await post(f, h.node, actions);
     h.node.unavailable = true;
     await time.increase(EXECUTION_DEFAULTS.challengeWindow - 3_000n);
 
     await h.verifier.tick();
 
     expect((await f.batchCommitments.getChallenge(s.batchId, 0)).challenger).to.equal(f.carol.address);
+
+    // The node answers: it is alive and holds its signatures, so no second bond is risked on this batch.
+    await f.batchCommitments.connect(f.node1Key).answerChallenge(s.batchId, 0, actions[0].signature);
+    await h.verifier.tick();
+    await h.verifier.tick();
+    const challenges = await f.batchCommitments.queryFilter(f.batchCommitments.filters.SignatureChallenged(s.batchId));
+    expect(challenges).to.have.length(1);
+    expect(h.store.batch(s.batchId)?.state).to.equal("unverified");
   });
 
   it("reports a fraud found after the window closed without sending anything", async function () {
