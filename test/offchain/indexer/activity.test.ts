@@ -147,6 +147,23 @@ describe("Indexer rules: MAU from stored records", function () {
     expect(store.activity(1).get(1n)).to.deep.equal(new Map([[user(2), 1]]));
   });
 
+  it("reports a month's notarized results per scenario without counting anyone as a user", function () {
+    block += 1;
+    const notarized = {
+      scenarioId: 2n,
+      mode: 2,
+      block,
+      logIndex: 0,
+      timestamp: block,
+      month: 0,
+      status: "applied" as const,
+    };
+    store.addBatch({ ...notarized, batchId: ethers.id("n1"), size: 3, decoded: true }, []);
+    store.addBatch({ ...notarized, batchId: ethers.id("n2"), size: 1, decoded: true }, []);
+    expect(mauOf(store.activity(0))).to.deep.equal(new Map());
+    expect(store.batchStats(0).get(2n)).to.deep.equal({ batches: 2, results: 4, undecodable: 0, rejected: 0 });
+  });
+
   it("leaves out a rejected batch, and then counts the next use of its actions", function () {
     const rejected = batch(1n, 0, [[1, 1]], "pending");
     batch(1n, 1, [[1, 1]]);

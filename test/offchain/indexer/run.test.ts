@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from "../../../src/node/config";
 import { formatSummary, indexerConfigSchema, runIndexer } from "../../../src/indexer/run";
 import { ERA, MONTH } from "../../helpers/fixtures";
 import { EXECUTION_DEFAULTS } from "../../execution/lightweight/helpers";
-import { rejection, signerSubmitter, silentLogger, tempDir } from "../helpers";
+import { jsonRpcBridge, rejection, signerSubmitter, silentLogger, tempDir } from "../helpers";
 import { honestActions, post, verifierFixture, NodeSignatures } from "../verifier/helpers";
 
 const load = (flags: Record<string, unknown>, env: Record<string, string> = {}) =>
@@ -34,7 +34,7 @@ describe("Activity indexer: configuration and run", function () {
     expect(() => load({ epochStart: 0, rewardPool: "lots" })).to.throw(ConfigError, /rewardPool/);
   });
 
-  it("scans, then publishes the last month that ended with the pool's available rewards, and summarizes it", async function () {
+  it("scans over JSON-RPC, then publishes the last month that ended with the pool's available rewards, and summarizes it", async function () {
     const f = await loadFixture(verifierFixture);
     const start = (await time.latest()) + 10;
     await time.increaseTo(start);
@@ -44,6 +44,7 @@ describe("Activity indexer: configuration and run", function () {
     await f.distributor.connect(f.treasury).fundSubsidies(1_000n * ERA);
     await f.distributor.connect(f.treasury).fundUserRewards(400n * ERA);
     const dir = tempDir();
+    const rpc = await jsonRpcBridge();
     const lines: number[] = [];
     try {
       const config = load({
@@ -56,7 +57,7 @@ describe("Activity indexer: configuration and run", function () {
       });
       const run = {
         config,
-        provider: ethers.provider,
+        provider: rpc.provider,
         addresses: f.addresses,
         submitter: signerSubmitter(f.publisher),
         logger: silentLogger,
@@ -88,6 +89,7 @@ describe("Activity indexer: configuration and run", function () {
       const noKey = await rejection(runIndexer({ ...run, submitter: undefined }));
       expect(noKey.message).to.match(/publisher's key/);
     } finally {
+      await rpc.close();
       dir.cleanup();
     }
   });

@@ -328,6 +328,34 @@ describe("Verifier: lightweight batches", function () {
     expect(h.store.challenge(s.batchId, 2)).to.include({ ours: true, state: "open" });
   });
 
+  it("counts a failed poll as an RPC error, reports it on /healthz, and catches up at the next poll", async function () {
+    const f = await loadFixture(verifierFixture);
+    let calls = 0;
+    let healthDuringRetry: ReturnType<Harness["verifier"]["health"]> | undefined;
+    const flaky = new Proxy(ethers.provider, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        const bound = typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        if (prop !== "getLogs") return bound;
+        calls += 1;
+        if (calls === 1) return () => Promise.reject(Object.assign(new Error("upstream timeout"), { code: "TIMEOUT" }));
+        healthDuringRetry ??= h?.verifier.health(60_000);
+        return bound;
+      },
+    });
+    h = harness(f, { provider: flaky });
+    await post(f, h.node, await honestActions(f, 2));
+    const stop = new AbortController();
+
+    await h.verifier.run(1, stop.signal, () => stop.abort());
+
+    expect(await metricValue(h.metrics, "era_verifier_rpc_errors_total")).to.equal(1);
+    expect(healthDuringRetry?.ok).to.equal(false);
+    expect(healthDuringRetry?.details.lastError).to.match(/RPC endpoint did not answer/);
+    expect(h.verifier.health(60_000).ok).to.equal(true);
+    expect(await metricValue(h.metrics, "era_verifier_batches_checked_total")).to.equal(1);
+  });
+
   it("refuses a state file of another deployment", async function () {
     const { f, h } = await setup();
     h.close();

@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from "../../../src/node/config";
 import { runVerifier, verifierConfigSchema } from "../../../src/verifier/run";
 import { HttpSignatureSource } from "../../../src/verifier/signatures";
 import type { TickReport } from "../../../src/verifier/verifier";
-import { signerSubmitter, silentLogger, tempDir } from "../helpers";
+import { jsonRpcBridge, signerSubmitter, silentLogger, tempDir } from "../helpers";
 import { NodeSignatures, honestActions, post, verifierFixture } from "./helpers";
 
 /** A node's signature endpoint serving what `node` holds (see `signatures.ts` for the protocol). */
@@ -71,11 +71,12 @@ describe("Verifier: configuration and run", function () {
     }
   });
 
-  it("runs until stopped: serves /metrics and /healthz, checks batches with the HTTP source, closes its state", async function () {
+  it("runs over JSON-RPC until stopped: serves /metrics and /healthz, checks batches with the HTTP source", async function () {
     const f = await loadFixture(verifierFixture);
     const node = new NodeSignatures();
     await post(f, node, await honestActions(f, 3));
     const sigServer = await signatureServer(node);
+    const rpc = await jsonRpcBridge();
     const dir = tempDir();
     const config = loadConfig(verifierConfigSchema, {
       name: "verifier",
@@ -97,7 +98,7 @@ describe("Verifier: configuration and run", function () {
     try {
       await runVerifier({
         config,
-        provider: ethers.provider,
+        provider: rpc.provider,
         addresses: f.addresses,
         submitter: signerSubmitter(f.carol),
         account: f.carol.address,
@@ -117,6 +118,7 @@ describe("Verifier: configuration and run", function () {
       });
     } finally {
       sigServer.server.close();
+      await rpc.close();
       dir.cleanup();
     }
     expect(seen).to.have.length(1);
