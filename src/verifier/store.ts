@@ -93,7 +93,7 @@ export interface ProofRow {
   action: string;
   index: number | undefined;
   txHash: string | undefined;
-  outcome: "landed" | "failed" | "skipped";
+  outcome: "landed" | "failed";
   note: string | undefined;
 }
 

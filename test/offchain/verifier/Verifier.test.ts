@@ -76,6 +76,9 @@ describe("Verifier: lightweight batches", function () {
     await expectSlashed(f, 1n, before);
     expect(await f.token.balanceOf(f.carol.address)).to.equal(balance + fraudSplit().bounty);
     expect(h.store.batch(s.batchId)?.state).to.equal("rejected");
+    expect(h.store.proofs().map((p) => [p.batchId, p.action, p.index, p.outcome])).to.deep.equal([
+      [s.batchId, "duplicate-in-batch", 5, "landed"],
+    ]);
     expect(await metricValue(h.metrics, "era_verifier_frauds_found_total", { kind: "duplicate-in-batch" })).to.equal(1);
     expect(await metricValue(h.metrics, "era_verifier_proofs_landed_total", { kind: "duplicate-in-batch" })).to.equal(
       1,
