@@ -57,8 +57,8 @@ export async function payEra(
   }
   if (p.withPermit) {
     const deadline = (await ctx.now()) + PERMIT_LIFETIME;
-    const signature = await signPermit(token, wallet, p.spender, p.amount, deadline);
-    const withPermit = p.withPermit(deadline, signature.v, signature.r, signature.s);
+    const permit = await signPermit(token, wallet, p.spender, p.amount, deadline);
+    const withPermit = p.withPermit(deadline, permit.v, permit.r, permit.s);
     if (p.permit) return ctx.send(`${p.what} (with a permit)`, () => withPermit.send());
     try {
       await withPermit.simulate();

@@ -1,8 +1,12 @@
-import { Signature, type Signer } from "ethers";
+import { Signature, type Signer, type TypedDataDomain, type TypedDataField } from "ethers";
 import type { EraToken } from "../../typechain-types";
 
-/** EIP-2612 `Permit`, as ERC20Permit (OpenZeppelin) checks it. */
-export const PERMIT_TYPES = {
+/**
+ * EIP-2612 permits of the ERA token: one off-chain signature that lets a contract spend the signer's ERA, so that
+ * approving and depositing take one transaction (`delegateWithPermit`, `registerWithPermit`).
+ */
+
+export const PERMIT_TYPES: Record<string, TypedDataField[]> = {
   Permit: [
     { name: "owner", type: "address" },
     { name: "spender", type: "address" },
@@ -12,10 +16,36 @@ export const PERMIT_TYPES = {
   ],
 };
 
+export interface PermitMessage {
+  owner: string;
+  spender: string;
+  value: bigint;
+  nonce: bigint;
+  deadline: bigint;
+}
+
+/** A signed permit, split as the contracts take it. */
+export interface SignedPermit extends PermitMessage {
+  v: number;
+  r: string;
+  s: string;
+}
+
+/** The token's EIP-712 domain, read from the token itself (ERC-5267), so it is right on every chain. */
+export async function permitDomainOf(token: EraToken): Promise<TypedDataDomain> {
+  const domain = await token.eip712Domain();
+  return {
+    name: domain.name,
+    version: domain.version,
+    chainId: domain.chainId,
+    verifyingContract: domain.verifyingContract,
+  };
+}
+
 /**
- * Signs an EIP-2612 permit of `owner` for `spender` to take `value` ERA until `deadline` (unix seconds). The domain
- * is read from the token itself (EIP-5267) and the nonce is the owner's current one, so the permit is valid for this
- * chain, this token and the next permitted call only.
+ * Asks `owner` to sign a permit for `spender` to move `value` ERA until `deadline` (unix seconds). Reads the owner's
+ * current permit nonce and the token's domain first. A wallet shows the signature request as typed data
+ * (`eth_signTypedData_v4`); it costs no gas.
  */
 export async function signPermit(
   token: EraToken,
@@ -23,18 +53,10 @@ export async function signPermit(
   spender: string,
   value: bigint,
   deadline: bigint,
-): Promise<Signature> {
+): Promise<SignedPermit> {
   const ownerAddress = await owner.getAddress();
-  const [domain, nonce] = await Promise.all([token.eip712Domain(), token.nonces(ownerAddress)]);
-  const signature = await owner.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    PERMIT_TYPES,
-    { owner: ownerAddress, spender, value, nonce, deadline },
-  );
-  return Signature.from(signature);
+  const [domain, nonce] = await Promise.all([permitDomainOf(token), token.nonces(ownerAddress)]);
+  const message: PermitMessage = { owner: ownerAddress, spender, value, nonce, deadline };
+  const { v, r, s } = Signature.from(await owner.signTypedData(domain, PERMIT_TYPES, message));
+  return { ...message, v, r, s };
 }

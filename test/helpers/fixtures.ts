@@ -5,8 +5,8 @@ import type { BaseContract, BigNumberish, Signature } from "ethers";
 import SuiteModule, { ECONOMY_DEFAULTS, EXECUTION_DEFAULTS, ROLES } from "../../deploy/modules/Suite";
 import localParameters from "../../deploy/parameters/local.json";
 import { addressesOf, connectSuite, ExecutionMode, ScenarioClass, type Suite } from "../../src/sdk/economy";
-import type { EraToken } from "../../typechain-types";
 import { PERMIT_TYPES } from "../../src/sdk/permit";
+import type { EraToken } from "../../typechain-types";
 
 export { ROLES, ECONOMY_DEFAULTS, EXECUTION_DEFAULTS, ScenarioClass, ExecutionMode };
 export const ERA = 10n ** 18n;
