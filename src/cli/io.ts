@@ -20,6 +20,8 @@ export interface CliIO {
   promptSecret?: (question: string) => Promise<string>;
   /** Asks a yes/no question; undefined when no one can answer. */
   confirm?: (question: string) => Promise<boolean>;
+  /** Stops a long-running command (`… run`) when aborted, besides SIGINT and SIGTERM. */
+  signal?: AbortSignal;
 }
 
 /** What a command hands back: data for `--json`, lines for people. */

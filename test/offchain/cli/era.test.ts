@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,7 +7,7 @@ import { encryptKeystoreJsonSync, id, Wallet } from "ethers";
 import { settingsFromArgs } from "../../../src/cli/commands/processes";
 import { readDeployment } from "../../../src/cli/deployment";
 import { connectSuite, type Suite, type SuiteAddresses } from "../../../src/sdk/economy";
-import { domainOf, nextAttestation, signAttestation } from "../../../src/sdk/execution";
+import { domainOf, nextAttestation, signAction, signAttestation } from "../../../src/sdk/execution";
 import { RewardTree, SubsidyTree } from "../../../src/sdk/merkle";
 import { serializeProofFile, toProofFile } from "../../../src/sdk/proofFile";
 import {
@@ -504,7 +505,7 @@ describe("era CLI", function () {
         ["stake", "undelegate", "1", "1000000"],
         alice,
         1,
-        /You asked to undelegate .* from node 1 but hold/,
+        /That is more than you have delegated to node 1\./,
       );
       await refused(["stake", "withdraw", "1"], alice, 1, /Nothing has finished unbonding on node 1 yet/);
 
@@ -886,23 +887,131 @@ describe("era CLI", function () {
       expect(() => settingsFromArgs(["stray"])).to.throw(/Unexpected argument "stray"/);
     });
 
-    for (const [name, folder] of [
-      ["executor", "executor"],
-      ["verifier", "verifier"],
-      ["indexer", "indexer"],
-    ]) {
-      it(`${name} run: says clearly when this build lacks it, else refuses an unknown setting`, async function () {
-        const present = existsSync(path.join(ROOT, "src", folder, "index.ts"));
-        const r = await era([name, "run", "--definitely-not-a-setting", "1"]);
-        if (present) {
-          expect(r.code).to.equal(2);
-          expect(r.stderr).to.match(/definitely-not-a-setting|definitelyNotASetting/);
-        } else {
-          expect(r.code).to.equal(1);
-          expect(r.stderr).to.match(new RegExp(`The ${name} is not available in this build`));
-        }
+    it("executor run: says clearly when this build lacks it, else refuses an unknown setting", async function () {
+      const present = existsSync(path.join(ROOT, "src", "executor", "index.ts"));
+      const r = await era(["executor", "run", "--definitely-not-a-setting", "1"]);
+      if (present) {
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.match(/definitelyNotASetting .* is not a setting/);
+      } else {
+        expect(r.code).to.equal(1);
+        expect(r.stderr).to.match(/The executor is not available in this build/);
+      }
+    });
+
+    it("verifier run: refuses an unknown setting, a bad value and a missing key before starting", async function () {
+      const db = path.join(dir, "verifier.sqlite");
+      const unknown = await era(["verifier", "run", "--db-path", db, "--colour", "red"], alice);
+      expect(unknown.code).to.equal(2);
+      expect(unknown.stderr).to.match(/colour \(--colour\) is not a setting of verifier\. Known: dbPath/);
+      const bad = await era(["verifier", "run", "--db-path", db, "--poll-interval-ms", "soon"], alice);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.match(/pollIntervalMs \(--poll-interval-ms\)/);
+      const keyless = await era(["verifier", "run", "--db-path", db]);
+      expect(keyless.code).to.equal(2);
+      expect(keyless.stderr).to.match(/no key is configured/);
+      expect(existsSync(db)).to.equal(false);
+    });
+
+    it("verifier run: the binary serves until SIGTERM, then stops cleanly", async function () {
+      const db = path.join(dir, "verifier-run.sqlite");
+      const child = spawn(
+        process.execPath,
+        [
+          path.join(ROOT, "bin", "era.js"),
+          "verifier",
+          "run",
+          "--db-path",
+          db,
+          "--ops-port",
+          "0",
+          "--confirmations",
+          "0",
+        ],
+        {
+          cwd: ROOT,
+          env: {
+            PATH: process.env.PATH ?? "",
+            ERA_RPC_URL: node.url,
+            ERA_DEPLOYMENT: deploymentDir,
+            ERA_PRIVATE_KEY: bob.privateKey,
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let log = "";
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", (c: Buffer) => {
+          log += c.toString();
+          if (log.includes("ops server listening")) resolve();
+        });
+        child.stderr.on("data", (c: Buffer) => (log += c.toString()));
+        void exited.then((code) => reject(new Error(`verifier exited with ${code} before serving:\n${log}`)));
       });
-    }
+      const opsUrl = (JSON.parse(log.split("\n").find((l) => l.includes("ops server listening"))!) as { ops: string })
+        .ops;
+      const health = await fetch(`${opsUrl}/healthz`);
+      expect([200, 503]).to.include(health.status);
+      child.kill("SIGTERM");
+      expect(await exited).to.equal(0);
+      expect(existsSync(db)).to.equal(true);
+    });
+
+    it("indexer run: summarizes a month of the chain's activity as JSON", async function () {
+      // A standard batch of scenario 1 (switched to standard mode above): alice and bob use it once each.
+      const hubDomain = domainOf("ERA ExecutionHub", 31337n, addresses.executionHub);
+      const actions = [];
+      for (const user of [alice, bob]) {
+        const action = { scenarioId: 1n, user: user.address, nonce: 1, payload: 7n };
+        actions.push({ ...action, signature: await signAction(user, hubDomain, action) });
+      }
+      await (await suite.executionHub.connect(as(nodeKey)).submitStandard(1, id("batch 1"), actions)).wait();
+
+      const start = (await node.provider.getBlock(1))!.timestamp;
+      const r = await era([
+        "indexer",
+        "run",
+        "--epoch-start",
+        String(start),
+        "--epoch-length",
+        String(365 * DAY),
+        "--month",
+        "0",
+        "--confirmations",
+        "0",
+        "--db-path",
+        path.join(dir, "indexer.sqlite"),
+        "--log-level",
+        "silent",
+        "--json",
+      ]);
+      expect(r.code, r.stderr).to.equal(0);
+      const { summary } = r.json<{
+        summary: { month: number; users: number; scenarios: { scenarioId: string; actions: number; mau: string }[] };
+      }>();
+      expect(summary.month).to.equal(0);
+      expect(summary.users).to.equal(2);
+      expect(summary.scenarios.find((x) => x.scenarioId === "1")).to.deep.include({ actions: 2, mau: "2" });
+    });
+
+    it("indexer run: says when no month has ended yet (exit 1)", async function () {
+      const now = (await node.provider.getBlock("latest"))!.timestamp;
+      const r = await era([
+        "indexer",
+        "run",
+        "--epoch-start",
+        String(now),
+        "--confirmations",
+        "0",
+        "--db-path",
+        path.join(dir, "indexer-early.sqlite"),
+        "--log-level",
+        "silent",
+      ]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.match(/No month has ended since --epoch-start yet/);
+    });
   });
 
   describe("the era binary", function () {
