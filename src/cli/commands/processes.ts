@@ -165,7 +165,7 @@ interface ExecutorModuleLike {
   runExecutor(
     config: unknown,
     options: { env: Readonly<Record<string, string | undefined>> },
-  ): Promise<{ apiUrl?: string; opsUrl?: string; close(): Promise<void> }>;
+  ): Promise<{ close(): Promise<void> }>;
   loadExecutorConfig(options: Omit<LoadOptions, "name" | "envPrefix">): unknown;
 }
 
@@ -195,7 +195,6 @@ const executor: ProcessSpec = {
       load: typeof loadExecutorConfig === "function" ? (o) => loadExecutorConfig(o) : undefined,
       async start({ config, ctx, stop }) {
         const handle = await run(config, { env: ctx.io.env });
-        ctx.out.warn(`executor running: jobs at ${handle.apiUrl ?? "?"}, metrics at ${handle.opsUrl ?? "?"}`);
         if (!stop.aborted) await new Promise((resolve) => stop.addEventListener("abort", resolve, { once: true }));
         await handle.close();
         return undefined;
@@ -250,17 +249,41 @@ function stopSignal(io: CliIO): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-/** The global options a process also takes, as its settings (only those its schema has). */
-function inheritedSettings(ctx: Context, globals: GlobalOptions, keys: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (keys.includes("rpcUrl") && globals.rpcUrl !== undefined) out.rpcUrl = globals.rpcUrl;
-  if (keys.includes("keystore") && globals.keystore !== undefined) out.keystore = ctx.resolvePath(globals.keystore);
-  if (keys.includes("deployment") && globals.deployment !== undefined) {
-    const location = ctx.resolvePath(globals.deployment);
+/** The CLI's own settings a process also takes, when its schema has them: flag, environment variable. */
+const INHERITED = [
+  { key: "rpcUrl", env: "ERA_RPC_URL" },
+  { key: "deployment", env: "ERA_DEPLOYMENT" },
+  { key: "keystore", env: "ERA_KEYSTORE" },
+] as const;
+
+/**
+ * Hands the CLI's --rpc / --deployment / --keystore to a process that has such settings, keeping the precedence:
+ * a CLI flag counts as the process's flag; ERA_RPC_URL (etc.) counts as the process's environment variable, unless
+ * the process's own variable is set. A deployment folder becomes its deployed_addresses.json.
+ */
+function inherited(
+  ctx: Context,
+  globals: GlobalOptions,
+  spec: ProcessSpec,
+  keys: string[],
+): { flags: Record<string, string>; env: Record<string, string | undefined> } {
+  const flags: Record<string, string> = {};
+  const env: Record<string, string | undefined> = { ...ctx.io.env };
+  const paths = (key: string, value: string) => {
+    if (key === "rpcUrl") return value;
+    const location = ctx.resolvePath(value);
     const isDir = existsSync(location) && statSync(location).isDirectory();
-    out.deployment = isDir ? path.join(location, ADDRESSES_FILE) : location;
+    return key === "deployment" && isDir ? path.join(location, ADDRESSES_FILE) : location;
+  };
+  for (const { key, env: cliVariable } of INHERITED) {
+    if (!keys.includes(key)) continue;
+    const flag = globals[key];
+    const own = envKey(spec.envPrefix, key);
+    const fromEnv = ctx.io.env[cliVariable];
+    if (flag !== undefined) flags[key] = paths(key, flag);
+    else if (env[own] === undefined && fromEnv !== undefined && fromEnv !== "") env[own] = paths(key, fromEnv);
   }
-  return out;
+  return { flags, env };
 }
 
 export function registerProcesses(program: Command, env: CommandEnv): void {
@@ -282,16 +305,15 @@ export function registerProcesses(program: Command, env: CommandEnv): void {
         // --config is the process's settings file here, not the CLI's.
         const ctx = new Context(env.io, { ...globals, config: undefined });
         env.contexts.push(ctx);
-        const flags = {
-          ...inheritedSettings(ctx, globals, Object.keys(loaded.schema.shape)),
-          ...settingsFromArgs(command.args),
-        };
+        const passed = inherited(ctx, globals, spec, Object.keys(loaded.schema.shape));
+        const flags = { ...passed.flags, ...settingsFromArgs(command.args) };
         const file = globals.config === undefined ? undefined : ctx.resolvePath(globals.config);
         let config: unknown;
         try {
+          const options = { file, flags, env: passed.env };
           config = loaded.load
-            ? loaded.load({ file, flags, env: env.io.env })
-            : loadConfig(loaded.schema, { name: spec.name, envPrefix: spec.envPrefix, file, flags, env: env.io.env });
+            ? loaded.load(options)
+            : loadConfig(loaded.schema, { name: spec.name, envPrefix: spec.envPrefix, ...options });
         } catch (e) {
           if (e instanceof ConfigError) throw new UsageError(e.message, `See \`era ${spec.name} run --help\`.`);
           throw e;
