@@ -18,13 +18,17 @@ import { privateKeyFlagRefused } from "./keys";
 /**
  * `era`: one command for every role of the ERA suite. See docs/cli.md.
  *
- * Exit codes: 0 done; 1 the chain or a contract refused (the reason decoded), or the RPC endpoint failed; 2 wrong
- * input (nothing was sent).
+ * Exit codes: 0 done; 1 the chain or a contract refused (the reason decoded), the RPC endpoint failed, or this build
+ * lacks what was asked for; 2 wrong input (nothing was sent).
  */
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { version } = require("../../package.json") as { version: string };
 
 function buildProgram(env: CommandEnv): Command {
   const program = new Command("era")
     .description("ERA scenario layer: deploy the suite, run nodes, stake, manage scenarios, claim, report")
+    .version(version, "--version", "print the version")
     .addOption(new Option("--rpc, --rpc-url <url>", `JSON-RPC endpoint (env ERA_RPC_URL; default ${DEFAULT_RPC_URL})`))
     .option(
       "--deployment <dir|file>",

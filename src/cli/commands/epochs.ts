@@ -36,11 +36,15 @@ const GROUPS: Record<Kind, { command: string; noun: string; description: string 
   },
 };
 
+/** Reads and validates a proof file; hex values (root, proofs) come back lower-case, as the chain returns them. */
 function readProofFile(ctx: Context, file: string): ProofFile {
   const full = ctx.resolvePath(file);
   if (!existsSync(full)) throw new UsageError(`The proof file ${full} does not exist.`, "Check the path.");
   try {
-    return parseProofFileText(readFileSync(full, "utf8"));
+    const parsed = parseProofFileText(readFileSync(full, "utf8"));
+    parsed.root = parsed.root.toLowerCase();
+    for (const c of parsed.claims) c.proof = c.proof.map((h) => h.toLowerCase());
+    return parsed;
   } catch (e) {
     if (e instanceof ProofFileError) throw new UsageError(`${full}: ${e.message}`);
     throw e;
@@ -61,12 +65,13 @@ function checkIntegrity(file: ProofFile): void {
   if (file.claims.length === 0) throw altered("it holds no claim");
   const tree =
     file.kind === "subsidy" ? new SubsidyTree(scope, file.claims) : new RewardTree(scope, file.claims as RewardProof[]);
-  if (tree.root !== file.root) throw altered(`its claims hash to ${tree.root}, not to its root ${file.root}`);
+  if (tree.root.toLowerCase() !== file.root)
+    throw altered(`its claims hash to ${tree.root}, not to its root ${file.root}`);
   if (tree.budget !== file.budget)
     throw altered(`its claims add up to ${tree.budget} wei, not to its budget ${file.budget}`);
   file.claims.forEach((c, i) => {
     const expected = tree.claim(i).proof;
-    if (expected.length !== c.proof.length || expected.some((h, j) => h !== c.proof[j].toLowerCase())) {
+    if (expected.length !== c.proof.length || expected.some((h, j) => h.toLowerCase() !== c.proof[j])) {
       throw altered(`the proof of claim #${i} is wrong`);
     }
     if (file.kind === "subsidy") {
