@@ -11,6 +11,27 @@ function range(count: bigint, from: number): bigint[] {
   return [...Array(Number(count)).keys()].map((i) => BigInt(i + from));
 }
 
+/** A titled table, one column per entry of `columns` (header → cell of a row), indented under its title. */
+function section<T>(title: string, rows: T[], columns: Record<string, (row: T) => string>): string[] {
+  const cells = Object.values(columns);
+  const lines = table(
+    Object.keys(columns),
+    rows.map((r) => cells.map((cell) => cell(r))),
+  );
+  return ["", title, ...lines.map((l) => `  ${l}`)];
+}
+
+/** Where an epoch stands at `now`. */
+function epochState(
+  e: { vetoed: boolean; swept: boolean; opensAt: bigint; claimDeadline: bigint },
+  now: bigint,
+): string {
+  if (e.vetoed) return "vetoed";
+  if (e.swept) return "swept";
+  if (now < e.opensAt) return "disputable";
+  return now <= e.claimDeadline ? "claimable" : "expired";
+}
+
 export function registerReport(program: Command, env: CommandEnv): void {
   program
     .command("report")
@@ -97,33 +118,23 @@ export function registerReport(program: Command, env: CommandEnv): void {
         const text = [
           `ERA economy on chain ${chainId} at block ${data.block} (${formatTime(now)})`,
           `  supply ${formatEra(supply)} of ${formatEra(cap)} cap; bonded ${formatEra(totalBonded)}; delegated ${formatEra(totalDelegated)}`,
-          "",
-          `Nodes (${nodes.length})`,
-          ...table(
-            ["id", "status", "bond", "delegated", "score", "APR", "operator"],
-            nodes.map((n) => [
-              String(n.nodeId),
-              n.status,
-              formatEra(n.bond),
-              formatEra(n.delegated),
-              formatBps(n.scoreBps),
-              formatBps(n.aprBps),
-              n.operator,
-            ]),
-          ).map((l) => `  ${l}`),
-          "",
-          `Scenarios (${scenarios.length})`,
-          ...table(
-            ["id", "class", "mode", "node", "revenue", "owner"],
-            scenarios.map((s) => [
-              String(s.scenarioId),
-              s.class,
-              s.mode,
-              String(s.nodeId),
-              formatEra(s.revenue),
-              s.owner,
-            ]),
-          ).map((l) => `  ${l}`),
+          ...section(`Nodes (${nodes.length})`, nodes, {
+            id: (n) => String(n.nodeId),
+            status: (n) => n.status,
+            bond: (n) => formatEra(n.bond),
+            delegated: (n) => formatEra(n.delegated),
+            score: (n) => formatBps(n.scoreBps),
+            APR: (n) => formatBps(n.aprBps),
+            operator: (n) => n.operator,
+          }),
+          ...section(`Scenarios (${scenarios.length})`, scenarios, {
+            id: (x) => String(x.scenarioId),
+            class: (x) => x.class,
+            mode: (x) => x.mode,
+            node: (x) => String(x.nodeId),
+            revenue: (x) => formatEra(x.revenue),
+            owner: (x) => x.owner,
+          }),
           "",
           "Revenue pools",
           `  user-reward pool ${formatEra(userPool)}, protocol pool ${formatEra(protocolPool)} (flushed to distributor and reserve)`,
@@ -137,28 +148,19 @@ export function registerReport(program: Command, env: CommandEnv): void {
               (reserve.unfundedTime > 0n
                 ? `; ${formatDuration(reserve.unfundedTime / 10n ** 18n)} of accrual went unfunded`
                 : ""),
-          "",
-          `Epochs (${epochs.length}); pools: subsidy ${formatEra(subsidyPool)}, reward ${formatEra(rewardPool)}`,
-          ...table(
-            ["id", "kind", "budget", "claimed", "opens", "deadline", "state"],
-            epochs.map((e) => [
-              String(e.epochId),
-              e.kind,
-              formatEra(e.budget),
-              formatEra(e.claimed),
-              formatTime(e.opensAt),
-              formatTime(e.claimDeadline),
-              e.vetoed
-                ? "vetoed"
-                : e.swept
-                  ? "swept"
-                  : now < e.opensAt
-                    ? "disputable"
-                    : now <= e.claimDeadline
-                      ? "claimable"
-                      : "expired",
-            ]),
-          ).map((l) => `  ${l}`),
+          ...section(
+            `Epochs (${epochs.length}); pools: subsidy ${formatEra(subsidyPool)}, reward ${formatEra(rewardPool)}`,
+            epochs,
+            {
+              id: (e) => String(e.epochId),
+              kind: (e) => e.kind,
+              budget: (e) => formatEra(e.budget),
+              claimed: (e) => formatEra(e.claimed),
+              opens: (e) => formatTime(e.opensAt),
+              deadline: (e) => formatTime(e.claimDeadline),
+              state: (e) => epochState(e, now),
+            },
+          ),
         ];
         return { data, text };
       }),
