@@ -65,9 +65,10 @@ async function probeChainId(url: string): Promise<bigint> {
       signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
     });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+    const { cause } = e as { cause?: { code?: string; message?: string } };
+    const why = cause?.code ?? cause?.message ?? (e as Error).message;
     throw new ChainError(
-      `Cannot reach the chain's RPC endpoint at ${url} (${cause}).`,
+      `Cannot reach the chain's RPC endpoint at ${url} (${why}).`,
       "Start a node (npx hardhat node), or pass the right URL with --rpc or ERA_RPC_URL.",
     );
   }

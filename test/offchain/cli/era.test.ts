@@ -16,6 +16,7 @@ import {
   ERA,
   eraChild,
   eraInProcess,
+  freePort,
   ROOT,
   startNode,
   type DevNode,
@@ -173,12 +174,11 @@ describe("era CLI", function () {
       expect(r.stderr).to.not.include("not-a-key");
     });
 
-    it("says which RPC endpoint does not answer (exit 1)", async function () {
-      const r = await eraInProcess(["report"], {
-        env: { ERA_RPC_URL: "http://127.0.0.1:9", ERA_DEPLOYMENT: deploymentDir },
-      });
+    it("says which RPC endpoint does not answer, and why (exit 1)", async function () {
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const r = await eraInProcess(["report"], { env: { ERA_RPC_URL: closed, ERA_DEPLOYMENT: deploymentDir } });
       expect(r.code).to.equal(1);
-      expect(r.stderr).to.match(/Cannot reach the chain's RPC endpoint at http:\/\/127\.0\.0\.1:9/);
+      expect(r.stderr).to.include(`Cannot reach the chain's RPC endpoint at ${closed} (ECONNREFUSED).`);
     });
 
     it("rejects a malformed --rpc (exit 2), and --rpc wins over ERA_RPC_URL", async function () {
@@ -186,7 +186,7 @@ describe("era CLI", function () {
       expect(bad.code).to.equal(2);
       expect(bad.stderr).to.match(/rpcUrl \(--rpc-url\) must be an http\(s\):\/\/ or ws\(s\):\/\/ URL/);
       const good = await eraInProcess(["report", "--json", "--rpc", node.url], {
-        env: { ERA_RPC_URL: "http://127.0.0.1:9", ERA_DEPLOYMENT: deploymentDir },
+        env: { ERA_RPC_URL: `http://127.0.0.1:${await freePort()}`, ERA_DEPLOYMENT: deploymentDir },
       });
       expect(good.code, good.stderr).to.equal(0);
     });
@@ -196,11 +196,10 @@ describe("era CLI", function () {
       writeFileSync(config, JSON.stringify({ rpcUrl: node.url, deployment: deploymentDir }));
       const r = await eraInProcess(["report", "--json", "--config", config], { env: {} });
       expect(r.code, r.stderr).to.equal(0);
-      const overridden = await eraInProcess(["report", "--config", config], {
-        env: { ERA_RPC_URL: "http://127.0.0.1:9" },
-      });
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const overridden = await eraInProcess(["report", "--config", config], { env: { ERA_RPC_URL: closed } });
       expect(overridden.code).to.equal(1);
-      expect(overridden.stderr).to.match(/Cannot reach .*127\.0\.0\.1:9/);
+      expect(overridden.stderr).to.include(`Cannot reach the chain's RPC endpoint at ${closed}`);
       writeFileSync(config, JSON.stringify({ rpcUrl: node.url, privateKey: alice.privateKey }));
       const refusedKey = await eraInProcess(["report", "--config", config], { env: {} });
       expect(refusedKey.code).to.equal(2);

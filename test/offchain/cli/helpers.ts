@@ -19,7 +19,8 @@ export function devAccount(index: number): Wallet {
   return new Wallet(hd.privateKey);
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on (at the time of asking). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
