@@ -103,6 +103,12 @@ export interface ModeHandler {
   /** Most jobs one batch may hold (sized under the per-transaction gas cap). */
   readonly maxBatchSize: number;
   /**
+   * Which jobs may share a batch: the core puts only jobs of the same `key` into one batch, at most `maxSize` of them
+   * (never more than `maxBatchSize`). Without it, any jobs of the handler's kinds may share a batch. Example: atomic
+   * settlements batch together, a settlement lock travels alone.
+   */
+  groupOf?(job: Job): BatchGroup;
+  /**
    * Checks what can be checked before a job is acknowledged (signatures, deadlines, scenario); returns a reason
    * to refuse it, or undefined. Must not touch the chain's state.
    */
@@ -115,4 +121,49 @@ export interface ModeHandler {
   followUps?(plan: BatchPlan, receipt: TransactionReceipt): Promise<FollowUp[]>;
   /** The transaction for a due follow-up, or undefined when it is no longer needed (done by someone else). */
   runFollowUp?(plan: BatchPlan, followUp: FollowUp): Promise<TxRequest | undefined>;
+}
+
+/** See `ModeHandler.groupOf`. */
+export interface BatchGroup {
+  key: string;
+  maxSize: number;
+}
+
+/**
+ * Thrown by `ModeHandler.build` when some jobs of a plan must not go on chain (found only at build time: a nonce used
+ * on chain meanwhile, a deadline too close, a duplicate inside the plan…). The core fails exactly those jobs with the
+ * reasons given and batches the others again; nothing was sent.
+ */
+export class JobsRefused extends Error {
+  override readonly name = "JobsRefused";
+
+  constructor(
+    /** Job id → why it is refused (a sentence a person can act on). */
+    readonly reasons: ReadonlyMap<string, string>,
+  ) {
+    super(
+      `${reasons.size} job(s) refused at build time: ` +
+        [...reasons].map(([id, reason]) => `${id}: ${reason}`).join("; "),
+    );
+  }
+}
+
+/** A scenario's mode changed on chain (seen in a `ModeSwitched` event). */
+export interface ModeChange {
+  scenarioId: bigint;
+  from: ExecutionMode;
+  to: ExecutionMode;
+  /** The block of the switch; batches built from the next block on must use `to`. */
+  blockNumber: number;
+}
+
+/**
+ * Where the core reads the live mode of a scenario, to route its jobs. The real one (`ModeWatcher`) follows the
+ * registry's `ModeSwitched` events, so a switch is picked up without a restart.
+ */
+export interface ModeSource {
+  /** The scenario's current mode (throws for an unknown scenario). */
+  modeOf(scenarioId: bigint): Promise<ExecutionMode>;
+  /** Calls `listener` on every mode switch seen; returns a function that unsubscribes. */
+  onChange?(listener: (change: ModeChange) => void): () => void;
 }

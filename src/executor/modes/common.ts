@@ -1,0 +1,80 @@
+import { getBytes, isHexString, recoverAddress, Signature, type Provider } from "ethers";
+import pino from "pino";
+import type { Logger } from "../../node/logger";
+import type { Suite } from "../../sdk/economy";
+import type { Job, JobKind, JobRecord } from "../types";
+
+/** What every mode handler reads: the suite, the chain it runs on and which node this executor is. */
+export interface HandlerContext {
+  /** The suite's contracts, connected to a provider (reads only: transactions go through the core's sender). */
+  suite: Suite;
+  provider: Provider;
+  chainId: bigint;
+  /** This executor's node id in the node registry. */
+  nodeId: bigint;
+  logger?: Logger;
+}
+
+/** A logger that writes nothing, for handlers built without one. */
+export const silentLogger: Logger = pino({ level: "silent" });
+
+/** secp256k1 group order: a signature's `s` above half of it is the malleable twin, which OpenZeppelin refuses. */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+/**
+ * The signer of `digest`, recovered the way OpenZeppelin's `ECDSA.tryRecover` accepts it on chain: 65 bytes, `v` 27
+ * or 28, `s` in the lower half of the order. Undefined for anything the contracts would refuse.
+ */
+export function recoverStrict(digest: string, signature: string): string | undefined {
+  if (!isHexString(signature, 65)) return undefined;
+  const bytes = getBytes(signature);
+  const v = bytes[64];
+  const s = BigInt(`0x${Buffer.from(bytes.subarray(32, 64)).toString("hex")}`);
+  if ((v !== 27 && v !== 28) || s === 0n || s > SECP256K1_N / 2n) return undefined;
+  try {
+    return recoverAddress(digest, Signature.from(signature));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `x` is a 0x-prefixed 32-byte hex string. */
+export const isBytes32 = (x: unknown): x is string => typeof x === "string" && isHexString(x, 32);
+
+/** The timestamp of the chain's latest block, in seconds: the "now" contracts compare deadlines with. */
+export async function chainNow(provider: Provider): Promise<bigint> {
+  const block = await provider.getBlock("latest");
+  if (block === null) throw new Error("The RPC endpoint returned no latest block: check that the node is synced.");
+  return BigInt(block.timestamp);
+}
+
+/**
+ * The plan's jobs, narrowed to `kind`. A job of another kind means the core routed it to the wrong handler: a bug,
+ * reported as such.
+ */
+export function jobsOfKind<K extends JobKind>(
+  records: readonly JobRecord[],
+  kind: K,
+  handler: string,
+): { record: JobRecord; job: Extract<Job, { kind: K }> }[] {
+  return records.map((record) => {
+    if (record.job.kind !== kind) {
+      throw new Error(`The ${handler} handler takes ${kind} jobs; job ${record.id} is a ${record.job.kind} job.`);
+    }
+    return { record, job: record.job as Extract<Job, { kind: K }> };
+  });
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight (RPC reads for large batches). */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,117 @@
+import { ethers } from "hardhat";
+import type { Signer, TransactionReceipt, TypedDataDomain } from "ethers";
+import { Wallet } from "ethers";
+import { ERA, fundedEconomyFixture, type EconomyFixture } from "../../helpers/fixtures";
+import { connectSuite, ExecutionMode, type Suite } from "../../../src/sdk/economy";
+import { domainOf, randomId, signAction } from "../../../src/sdk/execution";
+import type { TxRequest, TxSubmitter } from "../../../src/node/types";
+import type { HandlerContext } from "../../../src/executor/modes/common";
+import type { ActionJob, BatchPlan, Job, JobRecord, ModeHandler } from "../../../src/executor/types";
+
+export { ERA, ExecutionMode };
+
+/** Scenarios of `fundedEconomyFixture`, all owned by `developer` and served by node 1. */
+export const FINANCIAL = 1n;
+export const ENTERPRISE = 2n;
+export const LIGHT = 3n;
+
+export interface ModesFixture extends EconomyFixture {
+  chainId: bigint;
+  /** The suite connected to the provider only: what the handlers read through. */
+  reader: Suite;
+  /** Signing keys of nodes 1 (operator1), 2 (operator2) and 3 (registered by carol), funded with ETH. */
+  keys: [Wallet, Wallet, Wallet];
+  hubDomain: TypedDataDomain;
+  engineDomain: TypedDataDomain;
+  notaryDomain: TypedDataDomain;
+}
+
+/** A deterministic wallet (reproducible addresses), connected to the Hardhat provider. */
+export function walletOf(label: string): Wallet {
+  return new Wallet(ethers.id(`ERA executor modes test: ${label}`), ethers.provider);
+}
+
+/**
+ * The funded suite with the node keys in our hands: nodes 1 and 2 rotated to our wallets, node 3 registered by carol
+ * with ours. Scenario 1 (financial), 2 (enterprise) and 3 (lightweight) are served by node 1 only.
+ */
+export async function modesFixture(): Promise<ModesFixture> {
+  const f = await fundedEconomyFixture();
+  const keys: [Wallet, Wallet, Wallet] = [walletOf("node 1"), walletOf("node 2"), walletOf("node 3")];
+  for (const w of keys) await f.deployer.sendTransaction({ to: w.address, value: 10n * ERA });
+  await f.nodeRegistry.connect(f.operator1).setSigningKey(1, keys[0].address);
+  await f.nodeRegistry.connect(f.operator2).setSigningKey(2, keys[1].address);
+  const minBond = await f.nodeRegistry.minBond();
+  await f.token.connect(f.carol).approve(f.addresses.nodeRegistry, minBond);
+  await f.nodeRegistry.connect(f.carol).register(keys[2].address, "ipfs://node-3", minBond);
+  const { chainId } = await ethers.provider.getNetwork();
+  return {
+    ...f,
+    chainId,
+    reader: connectSuite(f.addresses, ethers.provider),
+    keys,
+    hubDomain: domainOf("ERA ExecutionHub", chainId, f.addresses.executionHub),
+    engineDomain: domainOf("ERA SettlementEngine", chainId, f.addresses.settlementEngine),
+    notaryDomain: domainOf("ERA NotaryRegistry", chainId, f.addresses.notaryRegistry),
+  };
+}
+
+/** What a handler of node `nodeId` (1 by default) needs. */
+export function contextOf(f: ModesFixture, nodeId = 1n): HandlerContext {
+  return { suite: f.reader, provider: ethers.provider, chainId: f.chainId, nodeId };
+}
+
+/** Sends transactions with `wallet`, as the executor's TxSender does with the node key. */
+export function walletSubmitter(wallet: Wallet): TxSubmitter & { sent: TxRequest[] } {
+  const sent: TxRequest[] = [];
+  return {
+    sent,
+    async submit(req: TxRequest): Promise<TransactionReceipt> {
+      sent.push(req);
+      const tx = await wallet.sendTransaction({ to: req.to, data: req.data, value: req.value });
+      const receipt = await tx.wait();
+      if (receipt === null || receipt.status !== 1) throw new Error(`${req.label} failed`);
+      return receipt;
+    },
+  };
+}
+
+let counter = 0;
+
+/** A journal record of `job`, as the core keeps it once queued. */
+export function recordOf(job: Job, id = `job-${++counter}`): JobRecord {
+  const now = Date.now();
+  return { id, job, status: "queued", createdAt: now, updatedAt: now };
+}
+
+/** A plan of `jobs` for `mode` under a fresh batch id. */
+export function planOf(mode: ExecutionMode, scenarioId: bigint, jobs: readonly Job[]): BatchPlan {
+  return { batchId: randomId(), scenarioId, mode, jobs: jobs.map((j) => recordOf(j)) };
+}
+
+/** Builds the plan's transaction with `handler` and sends it with `submitter`, as the core does. */
+export async function land(handler: ModeHandler, plan: BatchPlan, submitter: TxSubmitter): Promise<TransactionReceipt> {
+  return submitter.submit(await handler.build(plan));
+}
+
+/** A user's signed action job for `scenarioId`. */
+export async function actionJob(
+  f: ModesFixture,
+  user: Signer & { address: string },
+  nonce: number,
+  payload: bigint,
+  scenarioId = LIGHT,
+): Promise<ActionJob> {
+  const signature = await signAction(user, f.hubDomain, { scenarioId, user: user.address, nonce, payload });
+  return { kind: "action", scenarioId, user: user.address, nonce, payload, signature };
+}
+
+/** The error `promise` rejects with (fails the test if it resolves). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected a rejection, but the promise resolved");
+}
