@@ -28,6 +28,7 @@ export interface PolledEvent {
 export class LogPoller {
   private next: number;
   private readonly topic: string;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: LogPollerOptions) {
     if (!Number.isSafeInteger(options.fromBlock) || options.fromBlock < 0) {
@@ -44,8 +45,14 @@ export class LogPoller {
     return this.next - 1;
   }
 
-  /** The events since the last poll, in chain order. */
-  async poll(): Promise<PolledEvent[]> {
+  /** The events since the last poll, in chain order. Concurrent calls run one after the other. */
+  poll(): Promise<PolledEvent[]> {
+    const run = this.queue.then(() => this.read());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async read(): Promise<PolledEvent[]> {
     const head = (await this.options.provider.getBlockNumber()) - (this.options.confirmations ?? 0);
     const range = this.options.maxBlockRange ?? 2_000;
     const out: PolledEvent[] = [];
