@@ -12,6 +12,8 @@ export interface LogPollerOptions {
   iface: Interface;
   /** The event's name in `iface`. */
   event: string;
+  /** Values of the event's indexed arguments to match (topics 1–3, 32-byte hex; null matches any). */
+  indexed?: (string | null)[];
   /** The first block to read. */
   fromBlock: number;
   /** Blocks to stay behind the head (0: follow the head). */
@@ -60,7 +62,7 @@ export class LogPoller {
       const toBlock = Math.min(head, this.next + range - 1);
       const logs = await this.options.provider.getLogs({
         address: this.options.address,
-        topics: [this.topic],
+        topics: [this.topic, ...(this.options.indexed ?? [])],
         fromBlock: this.next,
         toBlock,
       });

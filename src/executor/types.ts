@@ -148,6 +148,22 @@ export class JobsRefused extends Error {
   }
 }
 
+/**
+ * Thrown by `ModeHandler.build` when a plan cannot be built yet, e.g. it must follow a transaction of the same subject
+ * that is still in flight. Nothing was sent; the core keeps the plan as it is and builds it again from `retryAt`.
+ */
+export class NotReadyYet extends Error {
+  override readonly name = "NotReadyYet";
+
+  constructor(
+    message: string,
+    /** When to build again, in ms since the epoch. */
+    readonly retryAt: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A scenario's mode changed on chain (seen in a `ModeSwitched` event). */
 export interface ModeChange {
   scenarioId: bigint;

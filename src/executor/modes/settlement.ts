@@ -211,7 +211,8 @@ export class SettlementHandler implements ModeHandler {
   /**
    * The commit or refund transaction, or undefined when the lock is terminal already (committed or refunded, by this
    * executor or anyone) or, for a commit, when its deadline has passed (the refund follow-up then frees the funds).
-   * A refund run before the deadline is refused by the engine (`SettlementLockNotExpired`) and can be retried.
+   * A refund asked for before the latest block has reached the deadline throws a plain error (not a contract
+   * error), so that the core tries it again later: wall clocks and block times differ by a block or so.
    */
   async runFollowUp(plan: BatchPlan, followUp: FollowUp): Promise<TxRequest | undefined> {
     const kind = followUp.kind as SettlementFollowUpKind;
@@ -229,7 +230,14 @@ export class SettlementHandler implements ModeHandler {
       return undefined;
     }
     const legs = legsOf(job);
+    const now = await chainNow(this.ctx.provider);
     if (kind === "refund") {
+      if (now < job.deadline) {
+        // Not a contract error: the core tries the follow-up again later instead of giving it up.
+        throw new Error(
+          `The refund of lock ${id} is not due on chain yet: the latest block's time ${now} is before its deadline ${job.deadline}.`,
+        );
+      }
       return {
         to: addresses.settlementEngine,
         data: settlementEngine.interface.encodeFunctionData("refund", [id, legs]),
@@ -237,7 +245,7 @@ export class SettlementHandler implements ModeHandler {
       };
     }
     if (job.preimage === undefined) throw new Error(`Settlement ${id} has no preimage to commit with.`);
-    if ((await chainNow(this.ctx.provider)) >= job.deadline) {
+    if (now >= job.deadline) {
       log.warn(
         { settlementId: id, deadline: job.deadline.toString() },
         "too late to commit the lock: its refund follow-up will free the payers' funds",
