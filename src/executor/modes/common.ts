@@ -2,7 +2,7 @@ import { getBytes, isHexString, recoverAddress, Signature, type Provider } from 
 import pino from "pino";
 import type { Logger } from "../../node/logger";
 import type { Suite } from "../../sdk/economy";
-import type { Job, JobKind, JobRecord } from "../types";
+import type { Job, JobKind, JobRecord, ModeHandler } from "../types";
 
 /** What every mode handler reads: the suite, the chain it runs on and which node this executor is. */
 export interface HandlerContext {
@@ -77,4 +77,21 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/**
+ * For the core's batcher: the jobs of the next batch a handler takes from `queued` (oldest first). Without `groupOf`,
+ * the first `limit` jobs; with it, the oldest job's group only, up to the group's own size. A handler with groups
+ * (the settlement handler: a lock travels alone) needs its batches formed this way.
+ */
+export function nextBatchJobs<T extends { job: Job }>(
+  handler: Pick<ModeHandler, "groupOf">,
+  queued: readonly T[],
+  limit: number,
+): T[] {
+  if (queued.length === 0) return [];
+  if (handler.groupOf === undefined) return queued.slice(0, limit);
+  const group = handler.groupOf(queued[0].job);
+  const size = Math.min(limit, group.maxSize);
+  return queued.filter((q) => handler.groupOf!(q.job).key === group.key).slice(0, size);
 }

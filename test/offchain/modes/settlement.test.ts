@@ -8,6 +8,7 @@ import { hashlockOf, payersOf, randomId, signSettlement } from "../../../src/sdk
 import { decodeContractError } from "../../../src/sdk/errors";
 import { JobsRefused, type BatchPlan, type SettlementJob, type SettlementLegJob } from "../../../src/executor/types";
 import { SettlementHandler, SettlementStatus, settlementOf } from "../../../src/executor/modes/settlement";
+import { nextBatchJobs } from "../../../src/executor/modes/common";
 import {
   ERA,
   ExecutionMode,
@@ -247,6 +248,21 @@ describe("SettlementHandler", function () {
       expect(s.handler.groupOf(atomic)).to.deep.equal({ key: "atomic", maxSize: 50 });
       const err = await rejectionOf(s.handler.build(planOf(ExecutionMode.AtomicSettlement, FINANCIAL, [lock, atomic])));
       expect(err.message).to.match(/one path/);
+    });
+
+    it("batches with nextBatchJobs: the oldest job's group only, a lock alone, atomic settlements together", async function () {
+      const s = await loadFixture(settlementSetup);
+      const atomic = async () => settlementJob(s, [legOf(s.f.alice, s.f.bob, s.era, 1n)]);
+      const lock = async () => settlementJob(s, [legOf(s.f.alice, s.f.bob, s.era, 1n)], { path: "lock" });
+      const queued = [await lock(), await atomic(), await lock(), await atomic(), await atomic()].map((job, i) => ({
+        id: `q${i}`,
+        job,
+      }));
+      const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
+      expect(ids(nextBatchJobs(s.handler, queued, 10))).to.deep.equal(["q0"]);
+      expect(ids(nextBatchJobs(s.handler, queued.slice(1), 10))).to.deep.equal(["q1", "q3", "q4"]);
+      expect(ids(nextBatchJobs(s.handler, queued.slice(1), 2))).to.deep.equal(["q1", "q3"]);
+      expect(ids(nextBatchJobs({}, queued, 2))).to.deep.equal(["q0", "q1"]);
     });
 
     it("lock → commit at once with the preimage; the refund then finds the lock terminal", async function () {
