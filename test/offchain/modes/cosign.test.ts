@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { Wallet } from "ethers";
+import type { Wallet } from "ethers";
 import {
   cosignRequestBody,
   notaryBatchTree,
@@ -86,7 +86,6 @@ describe("Co-signing: the POST /cosign handler", function () {
     vouch(known, job);
     if (item.type !== "single") throw new Error("unreachable");
     const now = BigInt(await time.latest());
-    const stranger = new Wallet(ethers.id("not a node"));
     const cases: [string, unknown, number, RegExp][] = [
       ["malformed", { item: { type: "single" }, requesterSignature: "0x" }, 400, /Malformed request: item.attestation/],
       ["a number where a decimal string is due", withField(await bodyOf(f, item), "deadline", 5), 400, /deadline/],
@@ -110,7 +109,7 @@ describe("Co-signing: the POST /cosign handler", function () {
       ],
       [
         "requester is no node",
-        await bodyOf(f, item, stranger),
+        await bodyOf(f, item, f.outsider),
         403,
         /is not the key of an active node serving scenario 2/,
       ],
@@ -176,13 +175,7 @@ describe("Co-signing: collecting a quorum over HTTP", function () {
     await withPeers(
       [servePeer(peerHandler(f, 2n, knownResults(known))), servePeer(peerHandler(f, 3n, knownResults(known)))],
       async ([p2, p3]) => {
-        const signed = await clientOf(
-          f,
-          new Map([
-            [2n, p2.url],
-            [3n, p3.url],
-          ]),
-        ).collect(item);
+        const signed = await clientOf(f, { 2: p2.url, 3: p3.url }).collect(item);
         expect(signed).to.have.length(2);
         expect(signed.map((s) => s.signer)).to.include(f.keys[0].address);
         const sorted = [...signed].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1));
@@ -196,26 +189,13 @@ describe("Co-signing: collecting a quorum over HTTP", function () {
     const { job, item } = await single(f, "partial");
     vouch(known, job);
     await withPeers([silentPeer(), servePeer(peerHandler(f, 3n, knownResults(known)))], async ([hanging, p3]) => {
-      const signed = await clientOf(
-        f,
-        new Map([
-          [2n, hanging.url],
-          [3n, p3.url],
-        ]),
-        500,
-      ).collect(item);
+      const signed = await clientOf(f, { 2: hanging.url, 3: p3.url }, 500).collect(item);
       expect(signed.map((s) => s.signer).sort()).to.deep.equal([f.keys[0].address, f.keys[2].address].sort());
     });
     await withPeers(
       [servePeer(peerHandler(f, 2n, knownResults(new Set()))), servePeer(peerHandler(f, 3n, knownResults(known)))],
       async ([refusing, p3]) => {
-        const signed = await clientOf(
-          f,
-          new Map([
-            [2n, refusing.url],
-            [3n, p3.url],
-          ]),
-        ).collect(item);
+        const signed = await clientOf(f, { 2: refusing.url, 3: p3.url }).collect(item);
         expect(signed.map((s) => s.signer)).to.include(f.keys[2].address);
         expect(signed.map((s) => s.signer)).not.to.include(f.keys[1].address);
       },
@@ -230,16 +210,7 @@ describe("Co-signing: collecting a quorum over HTTP", function () {
     await withPeers(
       [servePeer(peerHandler(f, 2n, knownResults(new Set()))), silentPeer()],
       async ([refusing, hanging]) => {
-        const err = await rejectionOf(
-          clientOf(
-            f,
-            new Map([
-              [2n, refusing.url],
-              [3n, hanging.url],
-            ]),
-            300,
-          ).collect(item),
-        );
+        const err = await rejectionOf(clientOf(f, { 2: refusing.url, 3: hanging.url }, 300).collect(item));
         expect(err).to.be.instanceOf(QuorumNotReached);
         const q = err as QuorumNotReached;
         expect([q.quorum, q.collected]).to.deep.equal([3, 1]);
@@ -260,7 +231,7 @@ describe("Co-signing: collecting a quorum over HTTP", function () {
   it("does not ask a peer without a URL, and says so when that leaves the quorum out of reach", async function () {
     const { f } = await loadFixture(serverSetup);
     const { item } = await single(f, "no urls");
-    const err = (await rejectionOf(clientOf(f, new Map()).collect(item))) as QuorumNotReached;
+    const err = (await rejectionOf(clientOf(f, {}).collect(item))) as QuorumNotReached;
     expect(err).to.be.instanceOf(QuorumNotReached);
     expect(err.peers.map((p) => [p.nodeId, p.outcome, p.detail])).to.deep.equal([
       [2n, "not asked", "no URL configured for it"],
@@ -274,7 +245,7 @@ describe("Co-signing: collecting a quorum over HTTP", function () {
     vouch(known, job);
     // Node 3's URL answers with node 2's signature: valid, but not node 3's.
     await withPeers([servePeer(peerHandler(f, 2n, knownResults(known)))], async ([p2]) => {
-      const err = (await rejectionOf(clientOf(f, new Map([[3n, p2.url]])).collect(item))) as QuorumNotReached;
+      const err = (await rejectionOf(clientOf(f, { 3: p2.url }).collect(item))) as QuorumNotReached;
       expect(err.peers.find((p) => p.nodeId === 3n)).to.deep.equal({
         nodeId: 3n,
         outcome: "invalid",

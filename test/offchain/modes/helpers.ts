@@ -1,7 +1,8 @@
 import { ethers } from "hardhat";
 import type { Signer, TransactionReceipt, TypedDataDomain } from "ethers";
-import { Wallet } from "ethers";
-import { ERA, fundedEconomyFixture, type EconomyFixture } from "../../helpers/fixtures";
+import type { Wallet } from "ethers";
+import { ERA } from "../../helpers/fixtures";
+import { notaryFixture, type NotaryFixture } from "../../execution/notary/helpers";
 import { connectSuite, ExecutionMode, type Suite } from "../../../src/sdk/economy";
 import { domainOf, randomId, signAction } from "../../../src/sdk/execution";
 import type { TxRequest, TxSubmitter } from "../../../src/node/types";
@@ -15,44 +16,26 @@ export const FINANCIAL = 1n;
 export const ENTERPRISE = 2n;
 export const LIGHT = 3n;
 
-export interface ModesFixture extends EconomyFixture {
-  chainId: bigint;
+export interface ModesFixture extends NotaryFixture {
   /** The suite connected to the provider only: what the handlers read through. */
   reader: Suite;
-  /** Signing keys of nodes 1 (operator1), 2 (operator2) and 3 (registered by carol), funded with ETH. */
-  keys: [Wallet, Wallet, Wallet];
   hubDomain: TypedDataDomain;
   engineDomain: TypedDataDomain;
   notaryDomain: TypedDataDomain;
 }
 
-/** A deterministic wallet (reproducible addresses), connected to the Hardhat provider. */
-export function walletOf(label: string): Wallet {
-  return new Wallet(ethers.id(`ERA executor modes test: ${label}`), ethers.provider);
-}
-
 /**
- * The funded suite with the node keys in our hands: nodes 1 and 2 rotated to our wallets, node 3 registered by carol
- * with ours. Scenario 1 (financial), 2 (enterprise) and 3 (lightweight) are served by node 1 only.
+ * The notary tests' fixture (node keys in our hands: nodes 1 and 2 rotated to our wallets, node 3 registered by alice,
+ * node 4 by bob; scenarios 1 financial, 2 enterprise, 3 lightweight served by node 1) with the handlers' view of it.
  */
 export async function modesFixture(): Promise<ModesFixture> {
-  const f = await fundedEconomyFixture();
-  const keys: [Wallet, Wallet, Wallet] = [walletOf("node 1"), walletOf("node 2"), walletOf("node 3")];
-  for (const w of keys) await f.deployer.sendTransaction({ to: w.address, value: 10n * ERA });
-  await f.nodeRegistry.connect(f.operator1).setSigningKey(1, keys[0].address);
-  await f.nodeRegistry.connect(f.operator2).setSigningKey(2, keys[1].address);
-  const minBond = await f.nodeRegistry.minBond();
-  await f.token.connect(f.carol).approve(f.addresses.nodeRegistry, minBond);
-  await f.nodeRegistry.connect(f.carol).register(keys[2].address, "ipfs://node-3", minBond);
-  const { chainId } = await ethers.provider.getNetwork();
+  const f = await notaryFixture();
   return {
     ...f,
-    chainId,
     reader: connectSuite(f.addresses, ethers.provider),
-    keys,
-    hubDomain: domainOf("ERA ExecutionHub", chainId, f.addresses.executionHub),
-    engineDomain: domainOf("ERA SettlementEngine", chainId, f.addresses.settlementEngine),
-    notaryDomain: domainOf("ERA NotaryRegistry", chainId, f.addresses.notaryRegistry),
+    hubDomain: domainOf("ERA ExecutionHub", f.chainId, f.addresses.executionHub),
+    engineDomain: domainOf("ERA SettlementEngine", f.chainId, f.addresses.settlementEngine),
+    notaryDomain: f.domain,
   };
 }
 
@@ -102,8 +85,8 @@ export async function actionJob(
   payload: bigint,
   scenarioId = LIGHT,
 ): Promise<ActionJob> {
-  const signature = await signAction(user, f.hubDomain, { scenarioId, user: user.address, nonce, payload });
-  return { kind: "action", scenarioId, user: user.address, nonce, payload, signature };
+  const fields = { scenarioId, user: user.address, nonce, payload };
+  return { kind: "action", ...fields, signature: await signAction(user, f.hubDomain, fields) };
 }
 
 /** The error `promise` rejects with (fails the test if it resolves). */

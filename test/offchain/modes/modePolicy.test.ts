@@ -5,6 +5,7 @@ import {
   checkThresholds,
   decideMode,
   ModePolicyDriver,
+  type ModePolicyDriverOptions,
   type ModePolicyThresholds,
 } from "../../../src/executor/modePolicy";
 import { ModeWatcher } from "../../../src/executor/modeWatcher";
@@ -84,21 +85,34 @@ describe("decideMode (pure policy)", function () {
 });
 
 describe("ModePolicyDriver", function () {
-  /** The driver of node 1 on scenario 3 (lightweight class) with a backlog and a clock the test sets. */
-  async function driverSetup() {
-    const f = await loadFixture(modesFixture);
+  /** Node 1's driver over `scenarios`, reading modes from a watcher of the registry. */
+  function driverOf(
+    f: ModesFixture,
+    scenarios: Map<bigint, ModePolicyThresholds>,
+    extra: Partial<ModePolicyDriverOptions> = {},
+  ): { watcher: ModeWatcher; driver: ModePolicyDriver } {
     const watcher = new ModeWatcher({ scenarioRegistry: f.reader.scenarioRegistry, provider: ethers.provider });
-    await watcher.open();
-    const state = { backlog: 0, now: 1_000_000 };
     const driver = new ModePolicyDriver({
       scenarioRegistry: f.reader.scenarioRegistry,
       modes: watcher,
       submitter: walletSubmitter(f.keys[0]),
       operator: f.keys[0].address,
-      scenarios: new Map([[LIGHT, T]]),
+      scenarios,
+      backlogOf: () => 0,
+      ...extra,
+    });
+    return { watcher, driver };
+  }
+
+  /** The driver of node 1 on scenario 3 (lightweight class) with a backlog and a clock the test sets. */
+  async function driverSetup() {
+    const f = await loadFixture(modesFixture);
+    const state = { backlog: 0, now: 1_000_000 };
+    const { watcher, driver } = driverOf(f, new Map([[LIGHT, T]]), {
       backlogOf: () => state.backlog,
       now: () => state.now,
     });
+    await watcher.open();
     return { f, watcher, state, driver };
   }
 
@@ -144,27 +158,12 @@ describe("ModePolicyDriver", function () {
 
   it("refuses to run on a scenario that is not a light-interaction one", async function () {
     const f = await loadFixture(modesFixture);
-    const watcher = new ModeWatcher({ scenarioRegistry: f.reader.scenarioRegistry, provider: ethers.provider });
-    const driver = new ModePolicyDriver({
-      scenarioRegistry: f.reader.scenarioRegistry,
-      modes: watcher,
-      submitter: walletSubmitter(f.keys[0]),
-      operator: f.keys[0].address,
-      scenarios: new Map([[FINANCIAL, T]]),
-      backlogOf: () => 0,
-    });
+    const { driver } = driverOf(f, new Map([[FINANCIAL, T]]));
     const err = await rejectionOf(driver.start());
     expect(err.message).to.match(/Scenario 1 is a Financial scenario: .* only switches light-interaction scenarios/);
-    expect(
-      () =>
-        new ModePolicyDriver({
-          scenarioRegistry: f.reader.scenarioRegistry,
-          modes: watcher,
-          submitter: walletSubmitter(f.keys[0]),
-          operator: f.keys[0].address,
-          scenarios: new Map([[LIGHT, { ...T, low: 200 }]]),
-          backlogOf: () => 0,
-        }),
-    ).to.throw(RangeError, /mode policy of scenario 3: high must be/);
+    expect(() => driverOf(f, new Map([[LIGHT, { ...T, low: 200 }]]))).to.throw(
+      RangeError,
+      /mode policy of scenario 3: high must be/,
+    );
   });
 });

@@ -13,6 +13,7 @@ import {
   resultJob,
   servePeer,
   silentPeer,
+  subjectResults,
   twoOfThreeFixture,
   vouch,
   withPeers,
@@ -32,13 +33,7 @@ async function withNetwork(
   await withPeers(
     [servePeer(peerHandler(f, 2n, knownResults(known))), servePeer(peerHandler(f, 3n, knownResults(known)))],
     async ([p2, p3]) => {
-      const client = clientOf(
-        f,
-        new Map([
-          [2n, p2.url],
-          [3n, p3.url],
-        ]),
-      );
+      const client = clientOf(f, { 2: p2.url, 3: p3.url });
       await fn(notarizedHandlerOf(f, client, maxBatchSize));
     },
   );
@@ -61,10 +56,7 @@ async function trailOf(f: ModesFixture, subjectId: string): Promise<(NotaryRecor
 describe("NotarizedHandler", function () {
   it("notarizes one result with a 2-of-3 quorum as the next record of its subject's trail", async function () {
     const { f, known } = await loadFixture(setup);
-    const first = resultJob("shipment 7: packed");
-    const second = { ...first, resultHash: ethers.id("shipment 7: delivered") };
-    vouch(known, first);
-    vouch(known, second);
+    const [first, second] = subjectResults(known, "shipment 7", "packed", "delivered");
     await withNetwork(f, known, async (handler) => {
       const submitter = walletSubmitter(f.keys[0]);
       const statsBefore = await f.executionHub.nodeStats(1);
@@ -129,10 +121,7 @@ describe("NotarizedHandler", function () {
 
   it("defers a second result of a subject until the first has landed, then chains it", async function () {
     const { f, known } = await loadFixture(setup);
-    const first = resultJob("order 1: paid");
-    const second = { ...first, resultHash: ethers.id("order 1: shipped") };
-    vouch(known, first);
-    vouch(known, second);
+    const [first, second] = subjectResults(known, "order 1", "paid", "shipped");
     await withNetwork(f, known, async (handler) => {
       const firstTx = await handler.build(planOf(ExecutionMode.Notarized, ENTERPRISE, [first]));
       const secondPlan = planOf(ExecutionMode.Notarized, ENTERPRISE, [second]);
@@ -151,14 +140,7 @@ describe("NotarizedHandler", function () {
     const { f, known } = await loadFixture(setup);
     const job = resultJob("unconfirmed");
     await withPeers([servePeer(peerHandler(f, 2n, knownResults(known))), silentPeer()], async ([p2, hanging]) => {
-      const client = clientOf(
-        f,
-        new Map([
-          [2n, p2.url],
-          [3n, hanging.url],
-        ]),
-        300,
-      );
+      const client = clientOf(f, { 2: p2.url, 3: hanging.url }, 300);
       const plan = planOf(ExecutionMode.Notarized, ENTERPRISE, [job]);
       const err = await rejectionOf(notarizedHandlerOf(f, client).build(plan));
       expect(err).to.be.instanceOf(JobsRefused);
@@ -171,7 +153,7 @@ describe("NotarizedHandler", function () {
 
   it("prechecks results: malformed fields and a quorum out of reach of the configured peers", async function () {
     const { f } = await loadFixture(setup);
-    const handler = notarizedHandlerOf(f, clientOf(f, new Map([[2n, "http://127.0.0.1:1"]])));
+    const handler = notarizedHandlerOf(f, clientOf(f, { 2: "http://127.0.0.1:1" }));
     const job = resultJob("precheck");
     expect(await handler.precheck(job)).to.equal(undefined);
     expect(await handler.precheck({ ...job, resultHash: ethers.ZeroHash })).to.match(/not a non-zero 32-byte/);

@@ -78,8 +78,18 @@ export function silentPeer(): Promise<Peer> {
 }
 
 /** Node 1's co-signing client, asking the peers at `urls` (node id → URL). */
-export function clientOf(f: ModesFixture, urls: Map<bigint, string>, timeoutMs = 2_000): CosignClient {
-  return new CosignClient({ ...contextOf(f), signer: f.keys[0], peers: urls, timeoutMs });
+export function clientOf(f: ModesFixture, urls: Record<number, string>, timeoutMs = 2_000): CosignClient {
+  const peers = new Map(Object.entries(urls).map(([id, url]) => [BigInt(id), url]));
+  return new CosignClient({ ...contextOf(f), signer: f.keys[0], peers, timeoutMs });
+}
+
+/** Results of one subject, one per status, in order, each vouched for by the peers. */
+export function subjectResults(known: Set<string>, subject: string, ...statuses: string[]): ResultJob[] {
+  return statuses.map((status) => {
+    const job = { ...resultJob(subject), resultHash: ethers.id(`${subject}: ${status}`) };
+    vouch(known, job);
+    return job;
+  });
 }
 
 /** Node 1's notarized handler with its co-signing client. */
