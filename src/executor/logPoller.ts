@@ -1,4 +1,5 @@
 import type { Interface, Log, LogDescription, Provider } from "ethers";
+import type { Logger } from "../node/logger";
 
 /**
  * Follows one event of one contract over plain JSON-RPC (`eth_getLogs`; no websocket or filter subscription, which
@@ -78,7 +79,7 @@ export class LogPoller {
 
 /**
  * Runs `tick` every `intervalMs` until stopped, one at a time (a slow tick delays the next, never overlaps it).
- * Errors go to `onError` and the loop goes on.
+ * Errors are logged and the loop goes on.
  */
 export class Ticker {
   private timer: NodeJS.Timeout | undefined;
@@ -87,8 +88,10 @@ export class Ticker {
 
   constructor(
     private readonly intervalMs: number,
-    private readonly tick: () => Promise<void>,
-    private readonly onError: (err: unknown) => void,
+    private readonly tick: () => Promise<unknown>,
+    private readonly log: Logger,
+    /** What the loop does, for the error log, e.g. `polling mode switches`. */
+    private readonly what: string,
   ) {
     if (!(intervalMs > 0)) throw new RangeError(`The polling interval must be positive, got ${intervalMs} ms.`);
   }
@@ -111,7 +114,8 @@ export class Ticker {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.tick()
-        .catch(this.onError)
+        .then(() => undefined)
+        .catch((err: unknown) => this.log.error({ err }, `${this.what} failed; trying again at the next interval`))
         .finally(() => {
           this.running = undefined;
           if (!this.stopped) this.schedule(this.intervalMs);

@@ -109,13 +109,7 @@ export class ModePolicyDriver {
 
   constructor(private readonly options: ModePolicyDriverOptions) {
     for (const [id, t] of options.scenarios) checkThresholds(t, `mode policy of scenario ${id}`);
-    this.ticker = new Ticker(
-      options.intervalMs ?? 10_000,
-      async () => {
-        await this.tick();
-      },
-      (err) => this.log.error({ err }, "mode policy tick failed; trying again at the next interval"),
-    );
+    this.ticker = new Ticker(options.intervalMs ?? 10_000, () => this.tick(), this.log, "the mode policy tick");
   }
 
   private get log(): Logger {

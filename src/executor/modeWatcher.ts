@@ -41,13 +41,7 @@ export class ModeWatcher implements ModeSource {
   private starting: Promise<void> | undefined;
 
   constructor(private readonly options: ModeWatcherOptions) {
-    this.ticker = new Ticker(
-      options.pollIntervalMs ?? 5_000,
-      async () => {
-        await this.refresh();
-      },
-      (err) => this.log.error({ err }, "polling mode switches failed; trying again at the next interval"),
-    );
+    this.ticker = new Ticker(options.pollIntervalMs ?? 5_000, () => this.refresh(), this.log, "polling mode switches");
   }
 
   private get log(): Logger {

@@ -73,10 +73,9 @@ export class ChallengeResponder {
     this.hubDomain = domainOf("ERA ExecutionHub", options.chainId, options.suite.addresses.executionHub);
     this.ticker = new Ticker(
       options.pollIntervalMs ?? 15_000,
-      async () => {
-        await this.poll();
-      },
-      (err) => this.log.error({ err }, "challenge poll failed; trying again at the next interval"),
+      () => this.poll(),
+      this.log,
+      "polling signature challenges",
     );
   }
 
