@@ -10,6 +10,11 @@ import type { TxRequest } from "../node/types";
  * with a unique id, journaled before anything is sent) → `submitted` (transaction sent, hash and nonce journaled) →
  * `confirmed` (mined, applied on chain) or `failed` (with a reason a person can act on). Multi-step work (a lock
  * then its commit or refund) is journaled as follow-ups of the batch, so it survives a crash too.
+ *
+ * One way back: when a batch is abandoned while provably not applied (its transaction reverted or was never sent,
+ * and none of its transactions can still be mined) for a reason that is not the job's fault (the scenario switched
+ * mode, another job of the batch was bad), its jobs go from `batched`/`submitted` back to `queued`, to be batched
+ * again under a new batch id.
  */
 
 /** A user's signed action for standard or lightweight mode (the reference "like"). Amounts as decimal strings in JSON. */
@@ -115,4 +120,12 @@ export interface ModeHandler {
   followUps?(plan: BatchPlan, receipt: TransactionReceipt): Promise<FollowUp[]>;
   /** The transaction for a due follow-up, or undefined when it is no longer needed (done by someone else). */
   runFollowUp?(plan: BatchPlan, followUp: FollowUp): Promise<TxRequest | undefined>;
+}
+
+/**
+ * Where the core reads each scenario's current mode (the mode watcher implements it from chain events; the core
+ * asks before every batch it forms, so a switch takes effect for the next batch).
+ */
+export interface ModeSource {
+  modeOf(scenarioId: bigint): Promise<ExecutionMode>;
 }
