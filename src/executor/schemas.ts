@@ -91,7 +91,10 @@ const settlementJob = z
     preimage: bytes32.optional(),
   })
   .superRefine((s, ctx) => {
-    const payers = payersOf(s.legs).length;
+    // Refinements run even when a field failed: only count payers once every payer is an address.
+    const payers = s.legs.every((l) => typeof l.payer === "string" && /^0x[0-9a-fA-F]{40}$/.test(l.payer))
+      ? payersOf(s.legs).length
+      : s.signatures.length;
     if (s.signatures.length !== payers) {
       ctx.addIssue({
         code: "custom",
@@ -108,7 +111,7 @@ const settlementJob = z
     if (s.path === "lock" && s.hashlock === ZeroHash) {
       ctx.addIssue({ code: "custom", path: ["hashlock"], message: "must not be zero for path lock" });
     }
-    if (s.path === "lock" && s.preimage !== undefined && hashlockOf(s.preimage) !== s.hashlock) {
+    if (s.path === "lock" && /^0x[0-9a-f]{64}$/.test(s.preimage ?? "") && hashlockOf(s.preimage!) !== s.hashlock) {
       ctx.addIssue({
         code: "custom",
         path: ["preimage"],
