@@ -12,6 +12,19 @@ import { STANDARD_SCENARIO, eventually, signedActions, standardFixture, users } 
 
 const S = STANDARD_SCENARIO;
 
+const coded = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+/** The in-process provider with some methods replaced. */
+function withMethods(target: Provider, methods: Record<string, (...args: never[]) => Promise<unknown>>): Provider {
+  return new Proxy(target, {
+    get(t, prop) {
+      if (typeof prop === "string" && prop in methods) return methods[prop];
+      const value: unknown = Reflect.get(t, prop, t);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(t) : value;
+    },
+  });
+}
+
 describe("TxSender", function () {
   let f: HubFixture;
 
@@ -79,19 +92,13 @@ describe("TxSender", function () {
 
   it("retries a broadcast whose answer was lost with the same bytes: one transaction, counted as an RPC error", async function () {
     let lost = 0;
-    const flaky = new Proxy(ethers.provider, {
-      get(target, prop) {
-        if (prop === "broadcastTransaction") {
-          return async (raw: string) => {
-            const sent = await target.broadcastTransaction(raw);
-            if (lost++ === 0) throw makeError("socket hang up", "NETWORK_ERROR", { event: "send" });
-            return sent;
-          };
-        }
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    const flaky = withMethods(ethers.provider, {
+      broadcastTransaction: async (raw: string) => {
+        const sent = await ethers.provider.broadcastTransaction(raw);
+        if (lost++ === 0) throw makeError("socket hang up", "NETWORK_ERROR", { event: "send" });
+        return sent;
       },
-    }) as Provider;
+    });
     const errors: string[] = [];
     const signed: SignedTx[] = [];
     const start = await ethers.provider.getTransactionCount(f.key1.address);
@@ -108,18 +115,12 @@ describe("TxSender", function () {
 
   it("gives up on a request that keeps failing with RpcUnavailableError, after the configured tries", async function () {
     let calls = 0;
-    const down = new Proxy(ethers.provider, {
-      get(target, prop) {
-        if (prop === "estimateGas") {
-          return async () => {
-            calls++;
-            throw makeError("connect ECONNREFUSED 127.0.0.1:8545", "UNKNOWN_ERROR", {});
-          };
-        }
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    const down = withMethods(ethers.provider, {
+      estimateGas: async () => {
+        calls++;
+        throw coded("connect ECONNREFUSED 127.0.0.1:8545", "UNKNOWN_ERROR");
       },
-    }) as Provider;
+    });
     const error = await sender({ provider: down })
       .submit(await batch("down"))
       .then(
@@ -246,12 +247,12 @@ describe("TxSender", function () {
     const cases: [string, unknown, string][] = [
       ["a revert with data", { data: "0x12345678" }, "revert"],
       ["nonce too low (Hardhat)", new Error("Nonce too low. Expected nonce to be 5 but got 4."), "nonce-too-low"],
-      ["a replacement underpriced", makeError("replacement fee too low", "REPLACEMENT_UNDERPRICED", {}), "underpriced"],
+      ["a replacement underpriced", coded("replacement fee too low", "REPLACEMENT_UNDERPRICED"), "underpriced"],
       ["a known transaction", new Error("Known transaction: 0xabc"), "already-known"],
-      ["insufficient funds", makeError("insufficient funds", "INSUFFICIENT_FUNDS", {}), "insufficient-funds"],
-      ["a timeout", makeError("request timeout", "TIMEOUT", {}), "transient"],
+      ["insufficient funds", coded("insufficient funds", "INSUFFICIENT_FUNDS"), "insufficient-funds"],
+      ["a timeout", coded("request timeout", "TIMEOUT"), "transient"],
       ["a 503", new Error("bad response (status=503)"), "transient"],
-      ["an invalid argument", makeError("invalid address", "INVALID_ARGUMENT", {}), "permanent"],
+      ["an invalid argument", coded("invalid address", "INVALID_ARGUMENT"), "permanent"],
     ];
     for (const [what, error, kind] of cases) {
       it(`sorts ${what} as ${kind}`, function () {
