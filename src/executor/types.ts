@@ -10,6 +10,11 @@ import type { TxRequest } from "../node/types";
  * with a unique id, journaled before anything is sent) → `submitted` (transaction sent, hash and nonce journaled) →
  * `confirmed` (mined, applied on chain) or `failed` (with a reason a person can act on). Multi-step work (a lock
  * then its commit or refund) is journaled as follow-ups of the batch, so it survives a crash too.
+ *
+ * One way back: when a batch is abandoned while provably not applied (its transaction reverted or was never sent,
+ * and none of its transactions can still be mined) for a reason that is not the job's fault (the scenario switched
+ * mode, another job of the batch was bad), its jobs go from `batched`/`submitted` back to `queued`, to be batched
+ * again under a new batch id.
  */
 
 /** A user's signed action for standard or lightweight mode (the reference "like"). Amounts as decimal strings in JSON. */
@@ -174,8 +179,8 @@ export interface ModeChange {
 }
 
 /**
- * Where the core reads the live mode of a scenario, to route its jobs. The real one (`ModeWatcher`) follows the
- * registry's `ModeSwitched` events, so a switch is picked up without a restart.
+ * Where the core reads each scenario's current mode (the mode watcher implements it from chain events; the core
+ * asks before every batch it forms, so a switch takes effect for the next batch).
  */
 export interface ModeSource {
   /** The scenario's current mode (throws for an unknown scenario). */
