@@ -16,7 +16,15 @@ import {
   type BatchAttestationFields,
 } from "../sdk/execution";
 import { describeError } from "../sdk/errors";
-import { chainNow, isBytes32, recoverStrict, silentLogger, type HandlerContext } from "./modes/common";
+import {
+  chainNow,
+  isBytes32,
+  recoverStrict,
+  silentLogger,
+  contractsOf,
+  type ExecutionContracts,
+  type ModeContext,
+} from "./modes/common";
 
 /**
  * Co-signing of notarizations between the nodes serving an enterprise scenario. The notary accepts a result only with
@@ -181,7 +189,7 @@ export function defaultResultChecker(
   };
 }
 
-export interface CosignServerOptions extends HandlerContext {
+export interface CosignServerOptions extends ModeContext {
   /** This node's signing key (the one registered for `nodeId`). */
   signer: Signer;
   checker: ResultChecker;
@@ -216,7 +224,7 @@ class Refusal extends Error {
  * checker confirms every result. Otherwise it answers 4xx with the reason.
  */
 export function createCosignHandler(options: CosignServerOptions): CosignHandler {
-  const { suite } = options;
+  const suite = contractsOf(options);
   const notaryDomain = domainOf("ERA NotaryRegistry", options.chainId, suite.addresses.notaryRegistry);
   const maxAhead = BigInt(options.maxDeadlineSeconds ?? 3_600);
   const maxResults = options.maxResults ?? 1_024;
@@ -368,7 +376,7 @@ export async function serveCosignHttp(
 // Client side: collecting a quorum
 // ---------------------------------------------------------------------------------------------------------------
 
-export interface CosignClientOptions extends HandlerContext {
+export interface CosignClientOptions extends ModeContext {
   /** This node's signing key: it signs every attestation itself (the notary requires the executor's signature). */
   signer: Signer;
   /** Where each peer node serves `POST /cosign`: node id → base URL (e.g. `http://10.0.0.2:8080`). */
@@ -414,10 +422,12 @@ export class QuorumNotReached extends Error {
 export class CosignClient {
   readonly notaryDomain: TypedDataDomain;
   private readonly timeoutMs: number;
+  private readonly suite: ExecutionContracts;
 
   constructor(private readonly options: CosignClientOptions) {
-    this.notaryDomain = domainOf("ERA NotaryRegistry", options.chainId, options.suite.addresses.notaryRegistry);
+    this.notaryDomain = domainOf("ERA NotaryRegistry", options.chainId, options.addresses.notaryRegistry);
     this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.suite = contractsOf(options);
   }
 
   private get log(): Logger {
@@ -426,7 +436,7 @@ export class CosignClient {
 
   /** The scenario's quorum and the serving peers this node could ask (those with a configured URL). */
   async reach(scenarioId: bigint): Promise<{ quorum: number; askable: bigint[]; unknown: bigint[] }> {
-    const { scenarioRegistry } = this.options.suite;
+    const { scenarioRegistry } = this.suite;
     const [quorum, serving] = await Promise.all([
       scenarioRegistry.quorumOf(scenarioId),
       scenarioRegistry.servingNodes(scenarioId),
@@ -509,8 +519,8 @@ export class CosignClient {
     let active: boolean;
     try {
       [ofKey, active] = await Promise.all([
-        this.options.suite.nodeRegistry.nodeOfSigningKey(signer),
-        this.options.suite.nodeRegistry.isActive(nodeId),
+        this.suite.nodeRegistry.nodeOfSigningKey(signer),
+        this.suite.nodeRegistry.isActive(nodeId),
       ]);
     } catch (err) {
       return { nodeId, outcome: "invalid", detail: `its signer could not be checked: ${describeError(err)}` };

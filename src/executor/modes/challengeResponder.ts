@@ -4,7 +4,14 @@ import type { TxSubmitter } from "../../node/types";
 import { decodeContractError, describeError } from "../../sdk/errors";
 import { LogPoller, Ticker } from "../logPoller";
 import type { ActionJob } from "../types";
-import { chainNow, recoverStrict, silentLogger, type HandlerContext } from "./common";
+import {
+  chainNow,
+  recoverStrict,
+  silentLogger,
+  contractsOf,
+  type ExecutionContracts,
+  type ModeContext,
+} from "./common";
 import { actionDigestOf } from "./lightweight";
 
 /** Where the responder finds the users' signatures: the actions of a batch as the executor journaled them. */
@@ -13,7 +20,7 @@ export interface BatchActionsSource {
   actionsOf(batchId: string): Promise<readonly ActionJob[] | undefined>;
 }
 
-export interface ChallengeResponderOptions extends HandlerContext {
+export interface ChallengeResponderOptions extends ModeContext {
   /** Sends the answers with the node's key (anyone may answer; the bond goes to the node's operator either way). */
   submitter: TxSubmitter;
   actions: BatchActionsSource;
@@ -58,19 +65,21 @@ export class ChallengeResponder {
   private readonly ticker: Ticker;
   private readonly retries = new Map<string, OpenChallenge>();
   private readonly hubDomain: TypedDataDomain;
+  private readonly suite: ExecutionContracts;
 
   constructor(private readonly options: ChallengeResponderOptions) {
-    const commitments = options.suite.batchCommitments;
+    this.suite = contractsOf(options);
+    const commitments = this.suite.batchCommitments;
     this.poller = new LogPoller({
       provider: options.provider,
-      address: options.suite.addresses.batchCommitments,
+      address: options.addresses.batchCommitments,
       iface: commitments.interface,
       event: "SignatureChallenged",
       fromBlock: options.fromBlock,
       confirmations: options.confirmations,
       maxBlockRange: options.maxBlockRange,
     });
-    this.hubDomain = domainOf("ERA ExecutionHub", options.chainId, options.suite.addresses.executionHub);
+    this.hubDomain = domainOf("ERA ExecutionHub", options.chainId, options.addresses.executionHub);
     this.ticker = new Ticker(
       options.pollIntervalMs ?? 15_000,
       () => this.poll(),
@@ -114,7 +123,7 @@ export class ChallengeResponder {
   }
 
   private async handle(c: OpenChallenge): Promise<ChallengeOutcome> {
-    const { batchCommitments } = this.options.suite;
+    const { batchCommitments } = this.suite;
     const batch = await batchCommitments.getBatch(c.batchId);
     if (batch.nodeId !== this.options.nodeId) return { kind: "not-ours", ...c };
     const open = await batchCommitments.getChallenge(c.batchId, c.index);
@@ -148,7 +157,7 @@ export class ChallengeResponder {
 
     try {
       const receipt = await this.options.submitter.submit({
-        to: this.options.suite.addresses.batchCommitments,
+        to: this.options.addresses.batchCommitments,
         data: batchCommitments.interface.encodeFunctionData("answerChallenge", [c.batchId, c.index, job.signature]),
         label: "challenge-answer",
       });

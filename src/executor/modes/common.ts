@@ -1,18 +1,58 @@
 import { getBytes, isHexString, recoverAddress, Signature, type Provider } from "ethers";
 import pino from "pino";
 import type { Logger } from "../../node/logger";
-import type { Suite } from "../../sdk/economy";
+import {
+  BatchCommitments__factory,
+  ExecutionHub__factory,
+  NodeRegistry__factory,
+  NotaryRegistry__factory,
+  ScenarioRegistry__factory,
+  SettlementEngine__factory,
+  type BatchCommitments,
+  type ExecutionHub,
+  type NodeRegistry,
+  type NotaryRegistry,
+  type ScenarioRegistry,
+  type SettlementEngine,
+} from "../../../typechain-types";
+import type { ExecutionAddresses } from "../run";
 import type { Job, JobKind, JobRecord, ModeHandler } from "../types";
 
-/** What every mode handler reads: the suite, the chain it runs on and which node this executor is. */
-export interface HandlerContext {
-  /** The suite's contracts, connected to a provider (reads only: transactions go through the core's sender). */
-  suite: Suite;
+/** What every mode handler reads: the chain, the execution layer's addresses and which node this executor is. */
+export interface ModeContext {
+  /** Reads only: transactions go through the core's sender. */
   provider: Provider;
   chainId: bigint;
   /** This executor's node id in the node registry. */
   nodeId: bigint;
+  /** The execution layer's contracts, as the hub names them (the core's `HandlerContext.addresses`). */
+  addresses: ExecutionAddresses;
   logger?: Logger;
+}
+
+/** Typed read handles on the contracts the mode handlers use. */
+export interface ExecutionContracts {
+  addresses: ExecutionAddresses;
+  executionHub: ExecutionHub;
+  batchCommitments: BatchCommitments;
+  settlementEngine: SettlementEngine;
+  notaryRegistry: NotaryRegistry;
+  scenarioRegistry: ScenarioRegistry;
+  nodeRegistry: NodeRegistry;
+}
+
+/** Connects the handles of `ctx.addresses` to `ctx.provider`. */
+export function contractsOf(ctx: Pick<ModeContext, "addresses" | "provider">): ExecutionContracts {
+  const { addresses: a, provider } = ctx;
+  return {
+    addresses: a,
+    executionHub: ExecutionHub__factory.connect(a.executionHub, provider),
+    batchCommitments: BatchCommitments__factory.connect(a.batchCommitments, provider),
+    settlementEngine: SettlementEngine__factory.connect(a.settlementEngine, provider),
+    notaryRegistry: NotaryRegistry__factory.connect(a.notaryRegistry, provider),
+    scenarioRegistry: ScenarioRegistry__factory.connect(a.scenarioRegistry, provider),
+    nodeRegistry: NodeRegistry__factory.connect(a.nodeRegistry, provider),
+  };
 }
 
 /** A logger that writes nothing, for handlers built without one. */

@@ -3,14 +3,22 @@ import { ExecutionMode } from "../../sdk/economy";
 import { ACTION_TYPES, domainOf, packActions, type PackedAction } from "../../sdk/execution";
 import type { TxRequest } from "../../node/types";
 import { JobsRefused, type ActionJob, type BatchPlan, type Job, type ModeHandler } from "../types";
-import { jobsOfKind, mapLimited, recoverStrict, silentLogger, type HandlerContext } from "./common";
+import {
+  jobsOfKind,
+  mapLimited,
+  recoverStrict,
+  silentLogger,
+  contractsOf,
+  type ExecutionContracts,
+  type ModeContext,
+} from "./common";
 
 /** `BatchCommitments.MAX_ACTIONS`: most actions one lightweight batch may hold. */
 export const MAX_LIGHTWEIGHT_ACTIONS = 4_096;
 const MAX_UINT32 = 2 ** 32 - 1;
 const MAX_UINT64 = 2n ** 64n - 1n;
 
-export interface LightweightHandlerOptions extends HandlerContext {
+export interface LightweightHandlerOptions extends ModeContext {
   /** Most actions per batch (default 1,024; at most 4,096, the contract's limit). */
   maxBatchSize?: number;
   /** Parallel RPC reads when checking a batch's nonces before it is built (default 16). */
@@ -61,7 +69,8 @@ export class LightweightHandler implements ModeHandler {
   readonly kinds = ["action"] as const;
   readonly maxBatchSize: number;
   readonly hubDomain: TypedDataDomain;
-  private readonly ctx: HandlerContext;
+  private readonly ctx: ModeContext;
+  private readonly suite: ExecutionContracts;
   private readonly readConcurrency: number;
 
   constructor(options: LightweightHandlerOptions) {
@@ -71,8 +80,9 @@ export class LightweightHandler implements ModeHandler {
     }
     this.maxBatchSize = max;
     this.ctx = options;
+    this.suite = contractsOf(options);
     this.readConcurrency = options.readConcurrency ?? 16;
-    this.hubDomain = domainOf("ERA ExecutionHub", options.chainId, options.suite.addresses.executionHub);
+    this.hubDomain = domainOf("ERA ExecutionHub", options.chainId, options.addresses.executionHub);
   }
 
   /** Refuses an action whose fields do not fit, whose signature is not its user's, or whose nonce was used. */
@@ -121,8 +131,8 @@ export class LightweightHandler implements ModeHandler {
 
     const actions: PackedAction[] = jobs.map(({ job }) => ({ user: job.user, nonce: job.nonce, payload: job.payload }));
     return {
-      to: this.ctx.suite.addresses.executionHub,
-      data: this.ctx.suite.executionHub.interface.encodeFunctionData("submitLightweight", [
+      to: this.suite.addresses.executionHub,
+      data: this.suite.executionHub.interface.encodeFunctionData("submitLightweight", [
         plan.scenarioId,
         plan.batchId,
         packActions(actions),
@@ -133,13 +143,13 @@ export class LightweightHandler implements ModeHandler {
 
   /** Whether `BatchCommitments` holds the batch id (pending, final or rejected: it landed either way). */
   async isApplied(plan: BatchPlan): Promise<boolean> {
-    const batch = await this.ctx.suite.batchCommitments.getBatch(plan.batchId);
+    const batch = await this.suite.batchCommitments.getBatch(plan.batchId);
     return batch.status !== 0n;
   }
 
   /** A reason when the nonce was applied in standard mode already (then a lightweight batch holding it is a fraud). */
   private async nonceUsed(job: ActionJob): Promise<string | undefined> {
-    const [seq] = await this.ctx.suite.executionHub.actionRecord(job.scenarioId, job.user, job.nonce);
+    const [seq] = await this.suite.executionHub.actionRecord(job.scenarioId, job.user, job.nonce);
     if (seq === 0n) return undefined;
     (this.ctx.logger ?? silentLogger).debug(
       { scenarioId: job.scenarioId.toString(), user: job.user, nonce: job.nonce, seq: seq.toString() },

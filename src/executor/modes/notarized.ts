@@ -5,9 +5,17 @@ import type { TxRequest } from "../../node/types";
 import { LogPoller } from "../logPoller";
 import { CosignClient, notaryBatchTree, QuorumNotReached, type Cosignable, type SignedBy } from "../cosign";
 import { JobsRefused, NotReadyYet, type BatchPlan, type Job, type ModeHandler, type ResultJob } from "../types";
-import { chainNow, isBytes32, jobsOfKind, silentLogger, type HandlerContext } from "./common";
+import {
+  chainNow,
+  isBytes32,
+  jobsOfKind,
+  silentLogger,
+  contractsOf,
+  type ExecutionContracts,
+  type ModeContext,
+} from "./common";
 
-export interface NotarizedHandlerOptions extends HandlerContext {
+export interface NotarizedHandlerOptions extends ModeContext {
   /** Collects the quorum's signatures (this node's own included). */
   cosigner: CosignClient;
   /**
@@ -47,6 +55,7 @@ export class NotarizedHandler implements ModeHandler {
   readonly maxBatchSize: number;
   private readonly ttl: bigint;
   private readonly inFlight = new Map<string, InFlight>();
+  private readonly suite: ExecutionContracts;
 
   constructor(private readonly options: NotarizedHandlerOptions) {
     const max = options.maxBatchSize ?? 256;
@@ -55,6 +64,7 @@ export class NotarizedHandler implements ModeHandler {
     }
     this.maxBatchSize = max;
     this.ttl = BigInt(options.attestationTtlSeconds ?? 600);
+    this.suite = contractsOf(options);
   }
 
   private get log() {
@@ -100,7 +110,7 @@ export class NotarizedHandler implements ModeHandler {
       );
     }
     const deadline = (await chainNow(this.options.provider)) + this.ttl;
-    const { executionHub } = this.options.suite;
+    const { executionHub } = this.suite;
 
     if (jobs.length === 1) {
       const job = jobs[0].job;
@@ -109,7 +119,7 @@ export class NotarizedHandler implements ModeHandler {
       const signatures = await this.signatures(plan, { type: "single", attestation });
       this.inFlight.set(subjectKey(job), { batchId: plan.batchId, previous, deadline });
       return {
-        to: this.options.suite.addresses.executionHub,
+        to: this.suite.addresses.executionHub,
         data: executionHub.interface.encodeFunctionData("submitNotarization", [attestation, signatures]),
         label: "notarization",
       };
@@ -127,7 +137,7 @@ export class NotarizedHandler implements ModeHandler {
     };
     const signatures = await this.signatures(plan, { type: "batch", attestation, results });
     return {
-      to: this.options.suite.addresses.executionHub,
+      to: this.suite.addresses.executionHub,
       data: executionHub.interface.encodeFunctionData("submitNotarizationBatch", [attestation, signatures]),
       label: "notarization-batch",
     };
@@ -140,7 +150,7 @@ export class NotarizedHandler implements ModeHandler {
    */
   async isApplied(plan: BatchPlan): Promise<boolean> {
     const jobs = jobsOfKind(plan.jobs, "result", "notarized");
-    const { notaryRegistry } = this.options.suite;
+    const { notaryRegistry } = this.suite;
     if (jobs.length > 1) {
       const id = batchNotarizationIdOf(plan.scenarioId, toBeHex(BigInt(plan.batchId), 32));
       return (await notaryRegistry.batchCommitmentOf(id)) !== ZeroHash;
@@ -149,7 +159,7 @@ export class NotarizedHandler implements ModeHandler {
     const since = BigInt(Math.floor(record.createdAt / 1000) - CLOCK_SKEW_SECONDS);
     const records = await new LogPoller({
       provider: this.options.provider,
-      address: this.options.suite.addresses.notaryRegistry,
+      address: this.suite.addresses.notaryRegistry,
       iface: notaryRegistry.interface,
       event: "Notarized",
       indexed: [null, toBeHex(job.scenarioId, 32), job.subjectId],
@@ -166,7 +176,7 @@ export class NotarizedHandler implements ModeHandler {
 
   /** The subject's head to sign against, once no earlier notarization of the subject can still land. */
   private async headFor(plan: BatchPlan, job: ResultJob): Promise<string> {
-    const head = await this.options.suite.notaryRegistry.headOf(job.scenarioId, job.subjectId);
+    const head = await this.suite.notaryRegistry.headOf(job.scenarioId, job.subjectId);
     const key = subjectKey(job);
     const pending = this.inFlight.get(key);
     if (pending !== undefined && pending.batchId !== plan.batchId) {

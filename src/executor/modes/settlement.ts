@@ -25,7 +25,9 @@ import {
   mapLimited,
   recoverStrict,
   silentLogger,
-  type HandlerContext,
+  contractsOf,
+  type ExecutionContracts,
+  type ModeContext,
 } from "./common";
 
 /** `SettlementEngine.MAX_LEGS`. */
@@ -44,7 +46,7 @@ export enum SettlementStatus {
   Refunded = 4,
 }
 
-export interface SettlementHandlerOptions extends HandlerContext {
+export interface SettlementHandlerOptions extends ModeContext {
   /** Most atomic settlements per batch (default 50; each costs tens of thousands of gas per leg). */
   maxBatchSize?: number;
   /**
@@ -71,7 +73,8 @@ export class SettlementHandler implements ModeHandler {
   readonly kinds = ["settlement"] as const;
   readonly maxBatchSize: number;
   readonly engineDomain: TypedDataDomain;
-  private readonly ctx: HandlerContext;
+  private readonly ctx: ModeContext;
+  private readonly suite: ExecutionContracts;
   private readonly margin: bigint;
   private readonly readConcurrency: number;
 
@@ -82,9 +85,10 @@ export class SettlementHandler implements ModeHandler {
     }
     this.maxBatchSize = max;
     this.ctx = options;
+    this.suite = contractsOf(options);
     this.margin = BigInt(options.deadlineMarginSeconds ?? 60);
     this.readConcurrency = options.readConcurrency ?? 16;
-    this.engineDomain = domainOf("ERA SettlementEngine", options.chainId, options.suite.addresses.settlementEngine);
+    this.engineDomain = domainOf("ERA SettlementEngine", options.chainId, options.addresses.settlementEngine);
   }
 
   /** Atomic settlements share batches; a lock travels alone. */
@@ -103,7 +107,7 @@ export class SettlementHandler implements ModeHandler {
     if (job.kind !== "settlement") return `Atomic-settlement mode takes settlement jobs, not ${job.kind} jobs.`;
     const shape = checkSettlementShape(job);
     if (shape !== undefined) return shape;
-    const { settlementEngine } = this.ctx.suite;
+    const { settlementEngine } = this.suite;
     const tokens = [...new Set(job.legs.map((l) => getAddress(l.token)))];
     const allowed = await Promise.all(tokens.map((t) => settlementEngine.tokenAllowed(t)));
     const refusedToken = tokens.find((_, i) => !allowed[i]);
@@ -142,7 +146,7 @@ export class SettlementHandler implements ModeHandler {
     const refused = new Map<string, string>();
     const now = await chainNow(this.ctx.provider);
     const statuses = await mapLimited(jobs, this.readConcurrency, ({ job }) =>
-      this.ctx.suite.settlementEngine.statusOf(job.id),
+      this.suite.settlementEngine.statusOf(job.id),
     );
     const ledger = await this.readLedger(jobs.map(({ job }) => job));
     const seen = new Set<string>();
@@ -162,7 +166,7 @@ export class SettlementHandler implements ModeHandler {
     });
     if (refused.size > 0) throw new JobsRefused(refused);
 
-    const { executionHub } = this.ctx.suite;
+    const { executionHub } = this.suite;
     const settlements = jobs.map(({ job }) => settlementOf(job));
     const data =
       path === "atomic"
@@ -179,7 +183,7 @@ export class SettlementHandler implements ModeHandler {
             jobs[0].job.signatures,
           ]);
     return {
-      to: this.ctx.suite.addresses.executionHub,
+      to: this.suite.addresses.executionHub,
       data,
       label: path === "atomic" ? "settlement-batch" : "settlement-lock",
     };
@@ -187,7 +191,7 @@ export class SettlementHandler implements ModeHandler {
 
   /** Whether the hub recorded the batch id (atomic and lock batches alike). */
   async isApplied(plan: BatchPlan): Promise<boolean> {
-    const [used] = await this.ctx.suite.executionHub.batchOf(plan.batchId);
+    const [used] = await this.suite.executionHub.batchOf(plan.batchId);
     return used;
   }
 
@@ -222,7 +226,7 @@ export class SettlementHandler implements ModeHandler {
     const id = String(followUp.data.settlementId);
     const job = jobsOfKind(plan.jobs, "settlement", "settlement").find((j) => j.job.id === id)?.job;
     if (job === undefined) throw new Error(`Batch ${plan.batchId} holds no settlement ${id}.`);
-    const { settlementEngine, addresses } = this.ctx.suite;
+    const { settlementEngine, addresses } = this.suite;
     const status = Number(await settlementEngine.statusOf(id));
     const log = this.ctx.logger ?? silentLogger;
     if (status !== SettlementStatus.Locked) {
@@ -292,7 +296,7 @@ export class SettlementHandler implements ModeHandler {
     const list = [...keys];
     const free = await mapLimited(list, this.readConcurrency, (k) => {
       const [account, token] = k.split("|");
-      return this.ctx.suite.settlementEngine.freeBalance(account, token);
+      return this.suite.settlementEngine.freeBalance(account, token);
     });
     return new Map(list.map((k, i) => [k, free[i]]));
   }

@@ -6,7 +6,7 @@ import { notaryFixture, type NotaryFixture } from "../../execution/notary/helper
 import { connectSuite, ExecutionMode, type Suite } from "../../../src/sdk/economy";
 import { domainOf, randomId, signAction } from "../../../src/sdk/execution";
 import type { TxRequest, TxSubmitter } from "../../../src/node/types";
-import type { HandlerContext } from "../../../src/executor/modes/common";
+import type { ModeContext } from "../../../src/executor/modes/common";
 import type { ActionJob, BatchPlan, Job, JobRecord, ModeHandler } from "../../../src/executor/types";
 
 export { ERA, ExecutionMode };
@@ -39,9 +39,23 @@ export async function modesFixture(): Promise<ModesFixture> {
   };
 }
 
-/** What a handler of node `nodeId` (1 by default) needs. */
-export function contextOf(f: ModesFixture, nodeId = 1n): HandlerContext {
-  return { suite: f.reader, provider: ethers.provider, chainId: f.chainId, nodeId };
+/** What a handler of node `nodeId` (1 by default) gets from the executor's core. */
+export function contextOf(f: ModesFixture, nodeId = 1n): ModeContext {
+  const a = f.addresses;
+  return {
+    provider: ethers.provider,
+    chainId: f.chainId,
+    nodeId,
+    addresses: {
+      executionHub: a.executionHub,
+      nodeRegistry: a.nodeRegistry,
+      scenarioRegistry: a.scenarioRegistry,
+      staking: a.staking,
+      settlementEngine: a.settlementEngine,
+      notaryRegistry: a.notaryRegistry,
+      batchCommitments: a.batchCommitments,
+    },
+  };
 }
 
 /** Sends transactions with `wallet`, as the executor's TxSender does with the node key. */
