@@ -15,7 +15,7 @@ import {
   type AttestationFields,
   type BatchAttestationFields,
 } from "../sdk/execution";
-import { describeError } from "../sdk/errors";
+import { decodeContractError, describeError } from "../sdk/errors";
 import {
   chainNow,
   isBytes32,
@@ -231,7 +231,10 @@ export function createCosignHandler(options: CosignServerOptions): CosignHandler
   const log = options.logger ?? silentLogger;
 
   const checkScenario = async (scenarioId: bigint): Promise<void> => {
-    const scenario = await suite.scenarioRegistry.getScenario(scenarioId).catch(() => undefined);
+    const scenario = await suite.scenarioRegistry.getScenario(scenarioId).catch((err: unknown) => {
+      if (decodeContractError(err)?.errorName === "ScenarioUnknown") return undefined;
+      throw err;
+    });
     if (scenario === undefined) throw new Refusal(422, `scenario ${scenarioId} is not registered`);
     if (Number(scenario.scenarioClass) !== ScenarioClass.Enterprise) {
       throw new Refusal(422, `scenario ${scenarioId} is not an enterprise scenario: nothing of it is notarized`);

@@ -162,7 +162,7 @@ export class NotarizedHandler implements ModeHandler {
       address: this.suite.addresses.notaryRegistry,
       iface: notaryRegistry.interface,
       event: "Notarized",
-      indexed: [null, toBeHex(job.scenarioId, 32), job.subjectId],
+      indexed: [null, toBeHex(job.scenarioId, 32), job.subjectId.toLowerCase()],
       fromBlock: this.options.fromBlock ?? 0,
       maxBlockRange: this.options.maxBlockRange,
     }).poll();

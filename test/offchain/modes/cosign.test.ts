@@ -120,6 +120,12 @@ describe("Co-signing: the POST /cosign handler", function () {
         422,
         /not an enterprise scenario/,
       ],
+      [
+        "unknown scenario",
+        await bodyOf(f, { ...item, attestation: { ...item.attestation, scenarioId: 99n } }),
+        422,
+        /scenario 99 is not registered/,
+      ],
     ];
     for (const [what, body, status, reason] of cases) {
       const answer = await node2(body);
