@@ -4,14 +4,7 @@ import type { TxSubmitter } from "../../node/types";
 import { decodeContractError, describeError } from "../../sdk/errors";
 import { LogPoller, Ticker } from "../logPoller";
 import type { ActionJob } from "../types";
-import {
-  chainNow,
-  recoverStrict,
-  silentLogger,
-  contractsOf,
-  type ExecutionContracts,
-  type ModeContext,
-} from "./common";
+import { ChainReader, chainNow, recoverStrict, type ModeContext } from "./common";
 import { actionDigestOf } from "./lightweight";
 
 /** Where the responder finds the users' signatures: the actions of a batch as the executor journaled them. */
@@ -60,15 +53,14 @@ interface OpenChallenge {
  * Follows `SignatureChallenged` events by polling (`poll` once, or `start` a loop); a challenge whose answer fails is
  * retried on later polls while its window is open.
  */
-export class ChallengeResponder {
+export class ChallengeResponder extends ChainReader {
   private readonly poller: LogPoller;
   private readonly ticker: Ticker;
   private readonly retries = new Map<string, OpenChallenge>();
   private readonly hubDomain: TypedDataDomain;
-  private readonly suite: ExecutionContracts;
 
   constructor(private readonly options: ChallengeResponderOptions) {
-    this.suite = contractsOf(options);
+    super(options);
     const commitments = this.suite.batchCommitments;
     this.poller = new LogPoller({
       provider: options.provider,
@@ -86,10 +78,6 @@ export class ChallengeResponder {
       this.log,
       "polling signature challenges",
     );
-  }
-
-  private get log() {
-    return this.options.logger ?? silentLogger;
   }
 
   start(): void {

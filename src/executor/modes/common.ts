@@ -55,6 +55,36 @@ export function contractsOf(ctx: Pick<ModeContext, "addresses" | "provider">): E
   };
 }
 
+/**
+ * What the handlers (and the challenge responder) share: their context, typed handles on the contracts they read, a
+ * logger, and a bound on parallel RPC reads when they check a large batch.
+ */
+export abstract class ChainReader {
+  protected readonly ctx: ModeContext;
+  protected readonly suite: ExecutionContracts;
+  /** Parallel RPC reads when checking a batch (default 16). */
+  protected readonly readConcurrency: number;
+
+  protected constructor(options: ModeContext & { readConcurrency?: number }) {
+    this.ctx = options;
+    this.suite = contractsOf(options);
+    this.readConcurrency = options.readConcurrency ?? 16;
+  }
+
+  protected get log(): Logger {
+    return this.ctx.logger ?? silentLogger;
+  }
+}
+
+/** A handler's `maxBatchSize` option checked: a whole number from 1 to `limit` (`fallback` when not given). */
+export function batchSizeOption(value: number | undefined, fallback: number, limit: number, unit: string): number {
+  const size = value ?? fallback;
+  if (!Number.isInteger(size) || size < 1 || size > limit) {
+    throw new RangeError(`maxBatchSize must be between 1 and ${limit} ${unit}, got ${size}.`);
+  }
+  return size;
+}
+
 /** A logger that writes nothing, for handlers built without one. */
 export const silentLogger: Logger = pino({ level: "silent" });
 

@@ -3,15 +3,7 @@ import { ExecutionMode } from "../../sdk/economy";
 import { ACTION_TYPES, domainOf, packActions, type PackedAction } from "../../sdk/execution";
 import type { TxRequest } from "../../node/types";
 import { JobsRefused, type ActionJob, type BatchPlan, type Job, type ModeHandler } from "../types";
-import {
-  jobsOfKind,
-  mapLimited,
-  recoverStrict,
-  silentLogger,
-  contractsOf,
-  type ExecutionContracts,
-  type ModeContext,
-} from "./common";
+import { ChainReader, batchSizeOption, jobsOfKind, mapLimited, recoverStrict, type ModeContext } from "./common";
 
 /** `BatchCommitments.MAX_ACTIONS`: most actions one lightweight batch may hold. */
 export const MAX_LIGHTWEIGHT_ACTIONS = 4_096;
@@ -64,24 +56,15 @@ export function actionDigestOf(hubDomain: TypedDataDomain, job: ActionJob): stri
  * must produce them if challenged (see `ChallengeResponder`); a batch holding a bad action is a fraud that slashes the
  * node, so everything a challenger could prove is checked here first.
  */
-export class LightweightHandler implements ModeHandler {
+export class LightweightHandler extends ChainReader implements ModeHandler {
   readonly mode = ExecutionMode.Lightweight;
   readonly kinds = ["action"] as const;
   readonly maxBatchSize: number;
   readonly hubDomain: TypedDataDomain;
-  private readonly ctx: ModeContext;
-  private readonly suite: ExecutionContracts;
-  private readonly readConcurrency: number;
 
   constructor(options: LightweightHandlerOptions) {
-    const max = options.maxBatchSize ?? 1_024;
-    if (!Number.isInteger(max) || max < 1 || max > MAX_LIGHTWEIGHT_ACTIONS) {
-      throw new RangeError(`maxBatchSize must be between 1 and ${MAX_LIGHTWEIGHT_ACTIONS} actions, got ${max}.`);
-    }
-    this.maxBatchSize = max;
-    this.ctx = options;
-    this.suite = contractsOf(options);
-    this.readConcurrency = options.readConcurrency ?? 16;
+    super(options);
+    this.maxBatchSize = batchSizeOption(options.maxBatchSize, 1_024, MAX_LIGHTWEIGHT_ACTIONS, "actions");
     this.hubDomain = domainOf("ERA ExecutionHub", options.chainId, options.addresses.executionHub);
   }
 
@@ -151,7 +134,7 @@ export class LightweightHandler implements ModeHandler {
   private async nonceUsed(job: ActionJob): Promise<string | undefined> {
     const [seq] = await this.suite.executionHub.actionRecord(job.scenarioId, job.user, job.nonce);
     if (seq === 0n) return undefined;
-    (this.ctx.logger ?? silentLogger).debug(
+    this.log.debug(
       { scenarioId: job.scenarioId.toString(), user: job.user, nonce: job.nonce, seq: seq.toString() },
       "action nonce already used on chain",
     );

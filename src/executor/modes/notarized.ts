@@ -5,15 +5,7 @@ import type { TxRequest } from "../../node/types";
 import { LogPoller } from "../logPoller";
 import { CosignClient, notaryBatchTree, QuorumNotReached, type Cosignable, type SignedBy } from "../cosign";
 import { JobsRefused, NotReadyYet, type BatchPlan, type Job, type ModeHandler, type ResultJob } from "../types";
-import {
-  chainNow,
-  isBytes32,
-  jobsOfKind,
-  silentLogger,
-  contractsOf,
-  type ExecutionContracts,
-  type ModeContext,
-} from "./common";
+import { ChainReader, batchSizeOption, chainNow, isBytes32, jobsOfKind, type ModeContext } from "./common";
 
 export interface NotarizedHandlerOptions extends ModeContext {
   /** Collects the quorum's signatures (this node's own included). */
@@ -49,26 +41,17 @@ const CLOCK_SKEW_SECONDS = 300;
  * results of one subject cannot be in flight together (the second would follow a stale head): `build` defers the
  * second (`NotReadyYet`) until the first has landed or its signatures have expired.
  */
-export class NotarizedHandler implements ModeHandler {
+export class NotarizedHandler extends ChainReader implements ModeHandler {
   readonly mode = ExecutionMode.Notarized;
   readonly kinds = ["result"] as const;
   readonly maxBatchSize: number;
   private readonly ttl: bigint;
   private readonly inFlight = new Map<string, InFlight>();
-  private readonly suite: ExecutionContracts;
 
   constructor(private readonly options: NotarizedHandlerOptions) {
-    const max = options.maxBatchSize ?? 256;
-    if (!Number.isInteger(max) || max < 1 || max > 2 ** 32 - 1) {
-      throw new RangeError(`maxBatchSize must be a whole number of results ≥ 1, got ${max}.`);
-    }
-    this.maxBatchSize = max;
+    super(options);
+    this.maxBatchSize = batchSizeOption(options.maxBatchSize, 256, 2 ** 32 - 1, "results");
     this.ttl = BigInt(options.attestationTtlSeconds ?? 600);
-    this.suite = contractsOf(options);
-  }
-
-  private get log() {
-    return this.options.logger ?? silentLogger;
   }
 
   /** Refuses a malformed result, and one whose scenario's quorum this node cannot reach with the peers it knows. */

@@ -19,14 +19,13 @@ import {
   type SettlementJob,
 } from "../types";
 import {
+  ChainReader,
+  batchSizeOption,
   chainNow,
   isBytes32,
   jobsOfKind,
   mapLimited,
   recoverStrict,
-  silentLogger,
-  contractsOf,
-  type ExecutionContracts,
   type ModeContext,
 } from "./common";
 
@@ -68,26 +67,17 @@ export type SettlementFollowUpKind = "commit" | "refund";
  * one, and in every case a `refund` due at the lock's deadline, which does nothing if the lock was committed.
  * So every lock ends committed or refunded, even when the commit comes too late.
  */
-export class SettlementHandler implements ModeHandler {
+export class SettlementHandler extends ChainReader implements ModeHandler {
   readonly mode = ExecutionMode.AtomicSettlement;
   readonly kinds = ["settlement"] as const;
   readonly maxBatchSize: number;
   readonly engineDomain: TypedDataDomain;
-  private readonly ctx: ModeContext;
-  private readonly suite: ExecutionContracts;
   private readonly margin: bigint;
-  private readonly readConcurrency: number;
 
   constructor(options: SettlementHandlerOptions) {
-    const max = options.maxBatchSize ?? 50;
-    if (!Number.isInteger(max) || max < 1 || max > MAX_SETTLEMENTS_PER_BATCH) {
-      throw new RangeError(`maxBatchSize must be between 1 and ${MAX_SETTLEMENTS_PER_BATCH} settlements, got ${max}.`);
-    }
-    this.maxBatchSize = max;
-    this.ctx = options;
-    this.suite = contractsOf(options);
+    super(options);
+    this.maxBatchSize = batchSizeOption(options.maxBatchSize, 50, MAX_SETTLEMENTS_PER_BATCH, "settlements");
     this.margin = BigInt(options.deadlineMarginSeconds ?? 60);
-    this.readConcurrency = options.readConcurrency ?? 16;
     this.engineDomain = domainOf("ERA SettlementEngine", options.chainId, options.addresses.settlementEngine);
   }
 
@@ -228,7 +218,7 @@ export class SettlementHandler implements ModeHandler {
     if (job === undefined) throw new Error(`Batch ${plan.batchId} holds no settlement ${id}.`);
     const { settlementEngine, addresses } = this.suite;
     const status = Number(await settlementEngine.statusOf(id));
-    const log = this.ctx.logger ?? silentLogger;
+    const log = this.log;
     if (status !== SettlementStatus.Locked) {
       log.info({ settlementId: id, status: SettlementStatus[status], followUp: kind }, "lock already terminal");
       return undefined;
