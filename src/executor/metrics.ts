@@ -1,0 +1,111 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ExecutionMode } from "../sdk/economy";
+import type { SenderHooks } from "../node/sender";
+import type { Journal } from "./journal";
+import { JOB_STATUSES, MODE_NAMES } from "./schemas";
+
+/** The executor's Prometheus metrics (one registry per executor, so several can run in one process). */
+export class ExecutorMetrics {
+  readonly registry = new Registry();
+  readonly jobsAccepted: Counter<"kind">;
+  readonly jobsRefused: Counter<"reason">;
+  readonly batches: Counter<"mode" | "outcome">;
+  readonly batchSize: Histogram<"mode">;
+  readonly gasPerAction: Histogram<"mode">;
+  readonly confirmationLatency: Histogram<"label">;
+  readonly rpcErrors: Counter<"method" | "kind">;
+  readonly feeBumps: Counter<"label">;
+  readonly followUps: Counter<"kind" | "outcome">;
+
+  constructor(journal: Journal) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: "era_executor_" });
+    new Gauge({
+      name: "era_executor_jobs",
+      help: "Jobs in the journal by state and by the mode they were batched under (none while queued).",
+      labelNames: ["state", "mode"],
+      registers,
+      collect() {
+        if (!journal.open) return;
+        this.reset();
+        for (const s of JOB_STATUSES) this.set({ state: s, mode: "none" }, 0);
+        for (const c of journal.jobCounts()) {
+          this.set({ state: c.status, mode: c.mode === undefined ? "none" : MODE_NAMES[c.mode] }, c.count);
+        }
+      },
+    });
+    this.jobsAccepted = new Counter({
+      name: "era_executor_jobs_accepted_total",
+      help: "Jobs acknowledged (journaled) by kind.",
+      labelNames: ["kind"],
+      registers,
+    });
+    this.jobsRefused = new Counter({
+      name: "era_executor_jobs_refused_total",
+      help: "Jobs refused at intake, by reason (invalid, duplicate, precheck, unsupported).",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.batches = new Counter({
+      name: "era_executor_batches_total",
+      help: "Batches that ended, by mode and outcome (confirmed, failed, requeued).",
+      labelNames: ["mode", "outcome"],
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: "era_executor_batch_size",
+      help: "Jobs per confirmed batch.",
+      labelNames: ["mode"],
+      buckets: [1, 5, 10, 25, 50, 100, 200, 400, 800, 2000],
+      registers,
+    });
+    this.gasPerAction = new Histogram({
+      name: "era_executor_gas_per_action",
+      help: "Gas used by a confirmed batch divided by its jobs.",
+      labelNames: ["mode"],
+      buckets: [1_000, 2_500, 5_000, 10_000, 20_000, 35_000, 50_000, 100_000, 250_000, 1_000_000],
+      registers,
+    });
+    this.confirmationLatency = new Histogram({
+      name: "era_executor_confirmation_latency_seconds",
+      help: "From the first broadcast of a transaction to its receipt.",
+      labelNames: ["label"],
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
+      registers,
+    });
+    this.rpcErrors = new Counter({
+      name: "era_executor_rpc_errors_total",
+      help: "Failed JSON-RPC requests by method and kind (transient, nonce-too-low, …).",
+      labelNames: ["method", "kind"],
+      registers,
+    });
+    this.feeBumps = new Counter({
+      name: "era_executor_fee_bumps_total",
+      help: "Stuck transactions resubmitted with higher fees.",
+      labelNames: ["label"],
+      registers,
+    });
+    this.followUps = new Counter({
+      name: "era_executor_follow_ups_total",
+      help: "Follow-ups that ended, by kind and outcome (done, failed).",
+      labelNames: ["kind", "outcome"],
+      registers,
+    });
+  }
+
+  /** Hooks for the transaction sender. */
+  senderHooks(): SenderHooks {
+    return {
+      rpcError: (method, kind) => this.rpcErrors.inc({ method, kind }),
+      mined: (label, _gas, latency) => this.confirmationLatency.observe({ label }, latency),
+      feeBumped: (label) => this.feeBumps.inc({ label }),
+    };
+  }
+
+  batchConfirmed(mode: ExecutionMode, size: number, gasUsed?: bigint): void {
+    const name = MODE_NAMES[mode];
+    this.batches.inc({ mode: name, outcome: "confirmed" });
+    this.batchSize.observe({ mode: name }, size);
+    if (gasUsed !== undefined && size > 0) this.gasPerAction.observe({ mode: name }, Number(gasUsed) / size);
+  }
+}

@@ -1,0 +1,80 @@
+import { getBytes, verifyTypedData, type TypedDataDomain } from "ethers";
+import { ExecutionMode } from "../../sdk/economy";
+import { ACTION_TYPES, domainOf } from "../../sdk/execution";
+import type { ExecutionHub } from "../../../typechain-types";
+import type { TxRequest } from "../../node/types";
+import type { ActionJob, BatchPlan, Job, JobKind, ModeHandler } from "../types";
+
+/** Half the order of secp256k1: the hub (OpenZeppelin ECDSA) refuses signatures with a larger `s`. */
+const HALF_N = BigInt("0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0");
+
+/**
+ * The standard mode (DESIGN.md §2): every action is verified and applied on chain one by one. A batch is one
+ * `ExecutionHub.submitStandard(scenarioId, batchId, actions)`; the hub checks each user's EIP-712 signature and
+ * nonce, all or nothing, and records the batch id, which is how a batch is known to be applied.
+ */
+export class StandardHandler implements ModeHandler {
+  readonly mode = ExecutionMode.Standard;
+  readonly kinds: readonly JobKind[] = ["action"];
+  readonly maxBatchSize: number;
+  private readonly domain: TypedDataDomain;
+
+  constructor(
+    private readonly hub: ExecutionHub,
+    options: { hubAddress: string; chainId: bigint; maxBatchSize?: number },
+  ) {
+    this.domain = domainOf("ERA ExecutionHub", options.chainId, options.hubAddress);
+    // ≈ 32k gas per action (signature check, nonce slot, calldata): 400 stay well under the 16,777,216 cap.
+    this.maxBatchSize = options.maxBatchSize ?? 400;
+  }
+
+  /** The signature must recover to the user (in canonical form) and the user's nonce must be unused on chain. */
+  async precheck(job: Job): Promise<string | undefined> {
+    if (job.kind !== "action") return `standard mode takes action jobs, not ${job.kind} jobs`;
+    const sig = getBytes(job.signature);
+    if (BigInt("0x" + Buffer.from(sig.subarray(32, 64)).toString("hex")) > HALF_N) {
+      return "signature: is not in canonical (low-s) form; the hub refuses it. Sign again with a standard wallet.";
+    }
+    let signer: string;
+    try {
+      signer = verifyTypedData(
+        this.domain,
+        ACTION_TYPES,
+        { scenarioId: job.scenarioId, user: job.user, nonce: job.nonce, payload: job.payload },
+        job.signature,
+      );
+    } catch {
+      signer = "";
+    }
+    if (signer !== job.user) {
+      return (
+        `signature: does not recover to user ${job.user} for this action on this hub ` +
+        `(chain ${String(this.domain.chainId)}, ${String(this.domain.verifyingContract)}). ` +
+        `Have the user sign exactly these scenarioId, nonce and payload.`
+      );
+    }
+    const [seq] = await this.hub.actionRecord(job.scenarioId, job.user, job.nonce);
+    if (seq !== 0n) {
+      return `nonce: ${job.nonce} of ${job.user} in scenario ${job.scenarioId} was already used on chain (batch #${seq}). Use a new nonce.`;
+    }
+    return undefined;
+  }
+
+  async build(plan: BatchPlan): Promise<TxRequest> {
+    const actions = plan.jobs.map(({ job }) => {
+      const a = job as ActionJob;
+      if (a.kind !== "action") throw new TypeError(`A standard batch holds action jobs only, not ${job.kind}.`);
+      return { user: a.user, nonce: a.nonce, payload: a.payload, signature: a.signature };
+    });
+    return {
+      to: await this.hub.getAddress(),
+      data: this.hub.interface.encodeFunctionData("submitStandard", [plan.scenarioId, plan.batchId, actions]),
+      label: "standard-batch",
+    };
+  }
+
+  async isApplied(plan: BatchPlan): Promise<boolean> {
+    const [used] = await this.hub.batchOf(plan.batchId);
+    return used;
+  }
+}

@@ -1,0 +1,245 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { ExecutionMode } from "../../../src/sdk/economy";
+import { runExecutor, type ExecutorHandle } from "../../../src/executor/run";
+import { StandardHandler } from "../../../src/executor/modes/standard";
+import { jobToJson } from "../../../src/executor/schemas";
+import type { BatchPlan, FollowUp, Job, ModeHandler } from "../../../src/executor/types";
+import type { HubFixture } from "../../execution/hub/helpers";
+import {
+  STANDARD_SCENARIO,
+  eventually,
+  http,
+  signedActions,
+  silent,
+  standardFixture,
+  testConfig,
+  users,
+} from "./helpers";
+
+const S = STANDARD_SCENARIO;
+
+interface JobJsonView {
+  id: string;
+  status: string;
+  mode: string | null;
+  batchId: string | null;
+  txHash: string | null;
+  waitingReason: string | null;
+  error: string | null;
+}
+
+describe("executor against the in-process network", function () {
+  let f: HubFixture;
+  let exec: ExecutorHandle | undefined;
+
+  beforeEach(async function () {
+    f = await loadFixture(standardFixture);
+  });
+
+  afterEach(async function () {
+    await exec?.close();
+    exec = undefined;
+  });
+
+  async function start(overrides: Parameters<typeof testConfig>[0] = {}, extra?: () => ModeHandler[]) {
+    exec = await runExecutor(testConfig({ executionHub: await f.executionHub.getAddress(), ...overrides }), {
+      provider: ethers.provider,
+      signer: f.key1,
+      logger: silent,
+      handlers: extra,
+    });
+    return exec;
+  }
+
+  async function jobsIn(status: string): Promise<JobJsonView[]> {
+    const all: JobJsonView[] = [];
+    let after: number | null = 0;
+    while (after !== null) {
+      const page: { body: { jobs: JobJsonView[]; next: number | null } } = await http(
+        "GET",
+        `${exec!.apiUrl}/jobs?status=${status}&limit=1000&after=${after}`,
+      );
+      all.push(...page.body.jobs);
+      after = page.body.next;
+    }
+    return all;
+  }
+
+  it("takes jobs over HTTP, batches them by size and age, and confirms them on chain", async function () {
+    const e = await start({ maxBatchSize: 100 });
+    const jobs = await signedActions(f.hubDomain, S, users(25), 250);
+    const posted = await http<{ results: { outcome: string; id: string }[]; accepted: number }>(
+      "POST",
+      `${e.apiUrl}/jobs`,
+      jobs.map(jobToJson),
+    );
+    expect(posted.status).to.equal(200);
+    expect(posted.body.accepted).to.equal(250);
+
+    const confirmed = await eventually("250 confirmed jobs", async () => {
+      const list = await jobsIn("confirmed");
+      return list.length === 250 && list;
+    });
+    expect(await f.executionHub.actionCount(S)).to.equal(250n);
+    for (const job of jobs) {
+      const [seq] = await f.executionHub.actionRecord(S, job.user, job.nonce);
+      expect(seq, `${job.user}/${job.nonce}`).to.not.equal(0n);
+    }
+    // Two full batches and one formed by age.
+    const batchIds = new Set(confirmed.map((j) => j.batchId));
+    expect(batchIds.size).to.equal(3);
+    expect(confirmed.every((j) => j.mode === "standard" && j.txHash !== null)).to.equal(true);
+    for (const id of batchIds) expect((await f.executionHub.batchOf(id!)).used).to.equal(true);
+
+    const one = await http<JobJsonView>("GET", `${e.apiUrl}/jobs/${posted.body.results[0].id}`);
+    expect(one.body).to.include({ status: "confirmed", mode: "standard" });
+
+    const metrics = await (await fetch(`${e.opsUrl}/metrics`)).text();
+    expect(metrics).to.match(/era_executor_jobs\{state="confirmed",mode="standard"\} 250/);
+    expect(metrics).to.match(/era_executor_batch_size_count\{mode="standard"\} 3/);
+    expect((await fetch(`${e.opsUrl}/healthz`)).status).to.equal(200);
+  });
+
+  it("answers a retried job with its id, refuses a different job for the same nonce, and one already used on chain", async function () {
+    const e = await start();
+    const [job] = await signedActions(f.hubDomain, S, users(1), 1);
+    const first = await http<{ id: string }>("POST", `${e.apiUrl}/jobs`, jobToJson(job));
+    expect(first.status).to.equal(202);
+    const again = await http<{ id: string; duplicate: boolean }>("POST", `${e.apiUrl}/jobs`, jobToJson(job));
+    expect(again.status).to.equal(200);
+    expect(again.body).to.include({ id: first.body.id, duplicate: true });
+
+    const [other] = await signedActions(f.hubDomain, S, users(1), 1, 1).then((js) =>
+      js.map((j) => ({ ...j, payload: 99n })),
+    );
+    const conflict = await http<{ error: { code: string; message: string } }>(
+      "POST",
+      `${e.apiUrl}/jobs`,
+      jobToJson(other),
+    );
+    expect(conflict.status).to.equal(409);
+    expect(conflict.body.error.message).to.contain(first.body.id);
+
+    await eventually(
+      "the job confirmed",
+      async () => (await http<JobJsonView>("GET", `${e.apiUrl}/jobs/${first.body.id}`)).body.status === "confirmed",
+    );
+    // A fresh executor (empty journal) checks the chain: the nonce is used.
+    await e.close();
+    const fresh = await start();
+    const refused = await http<{ error: { code: string; message: string } }>(
+      "POST",
+      `${fresh.apiUrl}/jobs`,
+      jobToJson(job),
+    );
+    expect(refused.status).to.equal(422);
+    expect(refused.body.error.message).to.match(
+      /nonce: 1 of 0x[0-9a-fA-F]{40} in scenario 3 was already used on chain/,
+    );
+  });
+
+  it("refuses a job whose signature is not the user's", async function () {
+    const e = await start();
+    const [job] = await signedActions(f.hubDomain, S, users(1), 1);
+    const forged: Job = { ...job, user: users(2)[1].address };
+    const res = await http<{ error: { message: string } }>("POST", `${e.apiUrl}/jobs`, jobToJson(forged));
+    expect(res.status).to.equal(422);
+    expect(res.body.error.message).to.match(/^signature: does not recover to user/);
+    expect(await f.executionHub.actionCount(S)).to.equal(0n);
+  });
+
+  it("keeps jobs waiting with a reason while the scenario is in a mode that cannot take them, and runs them after the switch back", async function () {
+    const e = await start();
+    await f.scenarioRegistry.connect(f.developer).setMode(S, ExecutionMode.Lightweight);
+    const jobs = await signedActions(f.hubDomain, S, users(3), 6);
+    const posted = await http<{ results: { id: string }[] }>("POST", `${e.apiUrl}/jobs`, jobs.map(jobToJson));
+    const id = posted.body.results[0].id;
+    const waiting = await eventually("a waiting reason", async () => {
+      const view = (await http<JobJsonView>("GET", `${e.apiUrl}/jobs/${id}`)).body;
+      return view.waitingReason !== null && view;
+    });
+    expect(waiting.status).to.equal("queued");
+    expect(waiting.waitingReason).to.equal(
+      "Scenario 3 is in lightweight mode, which this executor has no handler for; waiting for a switch to a mode that takes action jobs (standard).",
+    );
+    await f.scenarioRegistry.connect(f.developer).setMode(S, ExecutionMode.Standard);
+    await eventually("6 confirmed", async () => (await jobsIn("confirmed")).length === 6);
+    const done = (await http<JobJsonView>("GET", `${e.apiUrl}/jobs/${id}`)).body;
+    expect(done.waitingReason).to.equal(null);
+    expect(await f.executionHub.actionCount(S)).to.equal(6n);
+  });
+
+  it("fails a job that waited for a mode longer than queueTimeoutMs, saying why", async function () {
+    const e = await start({ queueTimeoutMs: 1_000 });
+    await f.scenarioRegistry.connect(f.developer).setMode(S, ExecutionMode.Lightweight);
+    const [job] = await signedActions(f.hubDomain, S, users(1), 1);
+    const { body } = await http<{ id: string }>("POST", `${e.apiUrl}/jobs`, jobToJson(job));
+    const failed = await eventually("the job failed", async () => {
+      const view = (await http<JobJsonView>("GET", `${e.apiUrl}/jobs/${body.id}`)).body;
+      return view.status === "failed" && view;
+    });
+    expect(failed.error).to.match(/^Gave up after waiting 1 s: Scenario 3 is in lightweight mode/);
+    expect(await f.executionHub.actionCount(S)).to.equal(0n);
+  });
+
+  it("fails only the job the hub refuses and applies the others in a new batch", async function () {
+    const e = await start({ maxBatchSize: 10, maxBatchAgeMs: 2_000 });
+    const jobs = await signedActions(f.hubDomain, S, users(5), 10);
+    // Job 4's nonce gets used on chain after it was accepted (by another node's batch, say).
+    const posted = await http<{ results: { id: string }[] }>(
+      "POST",
+      `${e.apiUrl}/jobs`,
+      jobs.slice(0, 9).map(jobToJson),
+    );
+    const victim = jobs[4];
+    await f.executionHub.connect(f.key1).submitStandard(S, ethers.id("elsewhere"), [victim]);
+    await http("POST", `${e.apiUrl}/jobs`, [jobToJson(jobs[9])]);
+    await eventually("9 confirmed", async () => (await jobsIn("confirmed")).length === 9);
+    const failed = (await http<JobJsonView>("GET", `${e.apiUrl}/jobs/${posted.body.results[4].id}`)).body;
+    expect(failed.status).to.equal("failed");
+    expect(failed.error).to.match(/ExecutionNonceUsed|already used/);
+    expect(await f.executionHub.actionCount(S)).to.equal(10n);
+  });
+
+  it("journals the follow-ups of a confirmed batch and runs them when due", async function () {
+    const standard = () =>
+      new StandardHandler(f.executionHub, { hubAddress: f.addresses.executionHub, chainId: f.chainId });
+    // The standard handler with a follow-up: push node 1's score to staking after each batch.
+    class Scoring implements ModeHandler {
+      readonly inner = standard();
+      readonly mode = ExecutionMode.Notarized;
+      readonly kinds = ["result"] as const;
+      readonly maxBatchSize = 10;
+      precheck = async () => undefined;
+      build = async (plan: BatchPlan) => ({
+        to: f.addresses.executionHub,
+        data: f.executionHub.interface.encodeFunctionData("syncScore", [1n]),
+        label: `score-${plan.batchId}`,
+      });
+      isApplied = async () => false;
+      followUps = async (): Promise<FollowUp[]> => [{ kind: "sync", dueAt: 0, data: { nodeId: "1" } }];
+      runFollowUp = async (_p: BatchPlan, fu: FollowUp) => ({
+        to: f.addresses.executionHub,
+        data: f.executionHub.interface.encodeFunctionData("syncScore", [BigInt(fu.data.nodeId as string)]),
+        label: "sync-score",
+      });
+    }
+    const e = await start({}, () => [new Scoring()]);
+    const job = { kind: "result", scenarioId: "2", subjectId: ethers.id("s"), resultHash: ethers.id("r") };
+    const posted = await http<{ id: string }>("POST", `${e.apiUrl}/jobs`, job);
+    expect(posted.status).to.equal(202);
+    const view = await eventually("the job confirmed", async () => {
+      const v = (await http<JobJsonView>("GET", `${e.apiUrl}/jobs/${posted.body.id}`)).body;
+      return v.status === "confirmed" && v;
+    });
+    const followUps = await eventually("the follow-up done", () => {
+      const list = e.journal.followUpsOf(view.batchId!);
+      return list.length === 1 && list[0].status === "done" && list;
+    });
+    const receipt = await ethers.provider.getTransactionReceipt(followUps[0].txHash!);
+    expect(receipt?.status).to.equal(1);
+    expect(receipt?.to).to.equal(f.addresses.executionHub);
+  });
+});

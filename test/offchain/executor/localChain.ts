@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import hre from "hardhat";
+import { deploy, type ArtifactResolver } from "@nomicfoundation/ignition-core";
+import { JsonRpcProvider, Wallet, parseEther, type TypedDataDomain } from "ethers";
+import SuiteModule from "../../../deploy/modules/Suite";
+import localParameters from "../../../deploy/parameters/local.json";
+import { ExecutionMode, ScenarioClass, connectSuite, type Suite, type SuiteAddresses } from "../../../src/sdk/economy";
+import { domainOf } from "../../../src/sdk/execution";
+
+/**
+ * A `hardhat node` child process on a free port with the whole suite deployed by Ignition (deployed_addresses.json
+ * written to a temporary directory, as the executor's `deployment` setting reads it).
+ */
+export interface LocalChain {
+  url: string;
+  provider: JsonRpcProvider;
+  /** Path of the deployment's deployed_addresses.json. */
+  deployment: string;
+  suite: Suite;
+  /** A scratch directory removed by `stop`. */
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/** Ignition's view of this project's compiled artifacts. */
+const artifacts: ArtifactResolver = {
+  loadArtifact: (name) => hre.artifacts.readArtifact(name),
+  getBuildInfo: async (name) => {
+    const artifact = await hre.artifacts.readArtifact(name);
+    return hre.artifacts.getBuildInfo(`${artifact.sourceName}:${artifact.contractName}`);
+  },
+};
+
+const HARDHAT_CLI = require.resolve("hardhat/internal/cli/bootstrap.js");
+
+/** Starts `node hardhat node --port 0` and resolves with its URL once it listens. */
+export async function startHardhatNode(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", "0"], {
+    cwd: hre.config.paths.root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    lines.on("line", (line) => {
+      const m = /JSON-RPC server at (http:\/\/[^\s/]+)\/?/.exec(line);
+      if (m) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`hardhat node exited (${code}): ${stderr.slice(0, 2000)}`)));
+  });
+  child.stdout!.resume();
+  return { url, child };
+}
+
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill(signal);
+  await exited;
+}
+
+export async function startLocalChain(): Promise<LocalChain> {
+  const { url, child } = await startHardhatNode();
+  const dir = mkdtempSync(join(tmpdir(), "era-executor-"));
+  const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
+  try {
+    const accounts = (await provider.send("eth_accounts", [])) as string[];
+    const result = await deploy({
+      config: { requiredConfirmations: 1 },
+      artifactResolver: artifacts,
+      provider: { request: ({ method, params }) => provider.send(method, (params as unknown[]) ?? []) },
+      deploymentDir: join(dir, "deployment"),
+      ignitionModule: SuiteModule,
+      deploymentParameters: localParameters,
+      accounts,
+    });
+    if (result.type !== "SUCCESSFUL_DEPLOYMENT") throw new Error(`Deployment failed: ${JSON.stringify(result)}`);
+    const addresses = Object.fromEntries(
+      Object.entries(SuiteModule.results).map(([name, future]) => [
+        name,
+        (result.contracts[name] ?? result.contracts[future.id]).address,
+      ]),
+    ) as unknown as SuiteAddresses;
+    const suite = connectSuite(addresses, await provider.getSigner(0));
+    return {
+      url,
+      provider,
+      deployment: join(dir, "deployment", "deployed_addresses.json"),
+      suite,
+      dir,
+      stop: async () => {
+        provider.destroy();
+        await stopChild(child);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    provider.destroy();
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * On a fresh local chain: registers node 1 with `nodeKey` as its signing key (operator = account #6, bond from the
+ * treasury), funds the key with ETH, and registers a lightweight-class scenario served by node 1, switched to
+ * standard mode. Returns the scenario id and the hub's EIP-712 domain.
+ */
+export async function standardScenario(
+  chain: LocalChain,
+  nodeKey: Wallet,
+): Promise<{ scenarioId: bigint; hubDomain: TypedDataDomain }> {
+  const { provider, suite } = chain;
+  const [deployer, treasury, operator, developer] = await Promise.all([0, 5, 6, 8].map((i) => provider.getSigner(i)));
+  const bond = await suite.nodeRegistry.minBond();
+  await (await suite.token.connect(treasury).transfer(operator.address, bond)).wait();
+  await (await suite.token.connect(operator).approve(chain.suite.addresses.nodeRegistry, bond)).wait();
+  await (await suite.nodeRegistry.connect(operator).register(nodeKey.address, "ipfs://node-1", bond)).wait();
+  await (await deployer.sendTransaction({ to: nodeKey.address, value: parseEther("100") })).wait();
+  const scenarioId = (await suite.scenarioRegistry.scenarioCount()) + 1n;
+  await (
+    await suite.scenarioRegistry.connect(developer).registerScenario(ScenarioClass.Lightweight, 1, "ipfs://s")
+  ).wait();
+  await (await suite.scenarioRegistry.connect(developer).setMode(scenarioId, ExecutionMode.Standard)).wait();
+  const { chainId } = await provider.getNetwork();
+  return { scenarioId, hubDomain: domainOf("ERA ExecutionHub", chainId, suite.addresses.executionHub) };
+}
