@@ -149,6 +149,7 @@ export class BatchRunner {
       }
       // Nothing may be decided while an earlier transaction of the batch could still be mined.
       if (!(await this.sender.settled(txs))) {
+        await this.sender.retire(txs, signal);
         this.later(plan.batchId, `${describeError(error)} (an earlier transaction may still land)`, log);
         return;
       }

@@ -1,10 +1,15 @@
 import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Transaction } from "ethers";
+import { Journal } from "../../../src/executor/journal";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ExecutionMode } from "../../../src/sdk/economy";
 import { runExecutor, type ExecutorHandle } from "../../../src/executor/run";
 import { StandardHandler } from "../../../src/executor/modes/standard";
-import { jobToJson } from "../../../src/executor/schemas";
+import { jobKey, jobToJson } from "../../../src/executor/schemas";
 import type { BatchPlan, FollowUp, Job, ModeHandler } from "../../../src/executor/types";
 import type { HubFixture } from "../../execution/hub/helpers";
 import {
@@ -201,6 +206,60 @@ describe("executor against the in-process network", function () {
     expect(failed.status).to.equal("failed");
     expect(failed.error).to.match(/ExecutionNonceUsed|already used/);
     expect(await f.executionHub.actionCount(S)).to.equal(10n);
+  });
+
+  describe("after a crash", function () {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "executor-crash-"))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** A journal as a killed run leaves it: `count` jobs in a batch whose transaction was signed and journaled. */
+    async function leftOver(count: number, broadcast: boolean) {
+      const journal = new Journal(join(dir, "j.sqlite"));
+      journal.bind({ chainId: f.chainId.toString(), executionHub: f.addresses.executionHub, account: f.key1.address });
+      const jobs = await signedActions(f.hubDomain, S, users(count, "left-over"), count);
+      const ids = journal.addJobs(jobs.map((job) => ({ job, key: jobKey(job) }))).map((o) => o.id);
+      const plan = journal.createBatch(S, ExecutionMode.Standard, ids);
+      const handler = new StandardHandler(f.executionHub, { hubAddress: f.addresses.executionHub, chainId: f.chainId });
+      const req = await handler.build(plan);
+      const nonce = await ethers.provider.getTransactionCount(f.key1.address, "pending");
+      const fees = await ethers.provider.getFeeData();
+      const raw = await f.key1.signTransaction({
+        ...req,
+        type: 2,
+        chainId: f.chainId,
+        nonce,
+        gasLimit: 2_000_000n,
+        maxFeePerGas: fees.maxFeePerGas,
+        maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+      });
+      journal.recordBatchTx(plan.batchId, { hash: Transaction.from(raw).hash!, nonce });
+      journal.close();
+      if (broadcast) await ethers.provider.broadcastTransaction(raw);
+      return { plan, ids, nonce };
+    }
+
+    it("confirms a batch whose transaction landed, without sending anything", async function () {
+      const { plan, ids, nonce } = await leftOver(3, true);
+      const e = await start({ journal: join(dir, "j.sqlite") });
+      await eventually("confirmed", () => e.journal.batch(plan.batchId)?.status === "confirmed");
+      expect(ids.map((id) => e.journal.getJob(id)!.status)).to.deep.equal(["confirmed", "confirmed", "confirmed"]);
+      expect(await ethers.provider.getTransactionCount(f.key1.address)).to.equal(nonce + 1);
+    });
+
+    it("requeues the jobs of a batch whose transaction never left, once its nonce is retired, when the mode switched meanwhile", async function () {
+      const { plan, ids } = await leftOver(3, false);
+      await f.scenarioRegistry.connect(f.developer).setMode(S, ExecutionMode.Lightweight);
+      const e = await start({ journal: join(dir, "j.sqlite") });
+      await eventually("the batch abandoned", () => e.journal.batch(plan.batchId)?.status === "failed");
+      expect(e.journal.batch(plan.batchId)!.error).to.match(/^The scenario switched mode before the batch landed/);
+      const requeued = e.journal.getJob(ids[0])!;
+      expect([requeued.status, requeued.attempts]).to.deep.equal(["queued", 1]);
+      await f.scenarioRegistry.connect(f.developer).setMode(S, ExecutionMode.Standard);
+      await eventually("confirmed", () => ids.every((id) => e.journal.getJob(id)!.status === "confirmed"));
+      expect((await f.executionHub.batchOf(plan.batchId)).used).to.equal(false);
+      expect(await f.executionHub.actionCount(S)).to.equal(3n);
+    });
   });
 
   it("journals the follow-ups of a confirmed batch and runs them when due", async function () {
