@@ -7,7 +7,7 @@ import ts from "typescript";
 import { Wallet } from "ethers";
 import { jobToJson } from "../../../src/executor/schemas";
 import type { ActionJob } from "../../../src/executor/types";
-import { http, signedActions, users } from "./helpers";
+import { eventually, http, signedActions, users } from "./helpers";
 import { standardScenario, type LocalChain } from "./localChain";
 
 /**
@@ -134,7 +134,7 @@ export async function allJobs(apiUrl: string): Promise<Listed[]> {
 }
 
 /**
- * The exactly-once check: every acknowledged job is confirmed, none failed; on chain each job's (user, nonce) is
+ * The exactly-once check, once no job is open any more: every acknowledged job is confirmed, none failed; on chain each job's (user, nonce) is
  * applied, the hub's counter for the scenario equals the number of jobs, and the batches the hub applied for the
  * scenario are exactly the journal's confirmed batches (nothing applied behind the journal's back).
  */
@@ -146,7 +146,15 @@ export async function expectExactlyOnce(
   ids: readonly string[],
 ): Promise<{ batches: number }> {
   const hub = chain.suite.executionHub;
-  const listed = await allJobs(apiUrl);
+  const listed = await eventually(
+    "every job confirmed or failed",
+    async () => {
+      const all = await allJobs(apiUrl);
+      return all.every((j) => j.status === "confirmed" || j.status === "failed") && all;
+    },
+    300_000,
+    500,
+  );
   const byId = new Map(listed.map((j) => [j.id, j]));
   expect(new Set(ids).size, "distinct acknowledged ids").to.equal(jobs.length);
   expect(listed.length, "jobs in the journal").to.equal(jobs.length);
