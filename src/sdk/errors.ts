@@ -99,8 +99,11 @@ const EXPLAIN: Record<string, Explain> = {
     hint: "Choose another node.",
   }),
   StakingInsufficientStake: (a) => ({
-    message: `You asked to undelegate ${a.requestedShares} shares from node ${a.nodeId} but hold ${a.shares}.`,
-    hint: "Undelegate at most what your position shows.",
+    message:
+      a.shares === 0n
+        ? `You have nothing delegated to node ${a.nodeId}.`
+        : `That is more than you have delegated to node ${a.nodeId}.`,
+    hint: "Undelegate at most the stake your position shows (or all of it).",
   }),
   StakingTooManyUnbondings: (a) => ({
     message: `You already have the maximum of ${a.max} unbonding entries on node ${a.nodeId}.`,
@@ -295,6 +298,11 @@ export function describeError(error: unknown): string {
     if (isError(error, "CALL_EXCEPTION")) {
       const reason = typeof e.reason === "string" && e.reason ? `: ${e.reason}` : "";
       return `The contract refused the call${reason}. Check the inputs and the account, then try again.`;
+    }
+    if (isError(error, "UNKNOWN_ERROR")) {
+      // ethers could not classify a wallet's or node's error: its own message is the informative part.
+      const inner = (error as { error?: { message?: unknown } }).error?.message;
+      if (typeof inner === "string" && inner) return stripHex(inner.replace(/^ethers-(user-denied|unsupported): /, ""));
     }
     const text = typeof e.shortMessage === "string" ? e.shortMessage : typeof e.message === "string" ? e.message : "";
     if (text) return stripHex(text);

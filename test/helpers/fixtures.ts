@@ -5,6 +5,7 @@ import type { BaseContract, BigNumberish, Signature } from "ethers";
 import SuiteModule, { ECONOMY_DEFAULTS, EXECUTION_DEFAULTS, ROLES } from "../../deploy/modules/Suite";
 import localParameters from "../../deploy/parameters/local.json";
 import { addressesOf, connectSuite, ExecutionMode, ScenarioClass, type Suite } from "../../src/sdk/economy";
+import { PERMIT_TYPES } from "../../src/sdk/permit";
 import type { EraToken } from "../../typechain-types";
 
 export { ROLES, ECONOMY_DEFAULTS, EXECUTION_DEFAULTS, ScenarioClass, ExecutionMode };
@@ -107,16 +108,13 @@ export async function signPermit(
 ): Promise<Signature> {
   const { chainId } = await ethers.provider.getNetwork();
   const domain = { name: "ERA", version: "1", chainId, verifyingContract: await token.getAddress() };
-  const types = {
-    Permit: [
-      { name: "owner", type: "address" },
-      { name: "spender", type: "address" },
-      { name: "value", type: "uint256" },
-      { name: "nonce", type: "uint256" },
-      { name: "deadline", type: "uint256" },
-    ],
-  };
   const nonce = await token.nonces(owner.address);
-  const sig = await owner.signTypedData(domain, types, { owner: owner.address, spender, value, nonce, deadline });
+  const sig = await owner.signTypedData(domain, PERMIT_TYPES, {
+    owner: owner.address,
+    spender,
+    value,
+    nonce,
+    deadline,
+  });
   return ethers.Signature.from(sig);
 }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { BigNumberish, Interface, Signature, TypedDataDomain, TypedDataField } from "ethers";
+import type { BigNumberish, Interface, Signature, TypedDataDomain } from "ethers";
 import {
   ECONOMY_DEFAULTS,
   ERA,
@@ -14,16 +14,7 @@ import {
   type EconomyFixture,
 } from "../helpers/fixtures";
 import type { EraToken } from "../../typechain-types";
-
-const PERMIT_TYPES: Record<string, TypedDataField[]> = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
+import { PERMIT_TYPES } from "../../src/sdk/permit";
 
 interface PermitValues {
   owner: string;
