@@ -108,6 +108,12 @@ export interface ModeHandler {
   /** Most jobs one batch may hold (sized under the per-transaction gas cap). */
   readonly maxBatchSize: number;
   /**
+   * Which jobs may share a batch: the core puts only jobs of the same `key` into one batch, at most `maxSize` of them
+   * (never more than `maxBatchSize`). Without it, any jobs of the handler's kinds may share a batch. Example: atomic
+   * settlements batch together, a settlement lock travels alone.
+   */
+  groupOf?(job: Job): BatchGroup;
+  /**
    * Checks what can be checked before a job is acknowledged (signatures, deadlines, scenario); returns a reason
    * to refuse it, or undefined. Must not touch the chain's state.
    */
@@ -122,10 +128,63 @@ export interface ModeHandler {
   runFollowUp?(plan: BatchPlan, followUp: FollowUp): Promise<TxRequest | undefined>;
 }
 
+/** See `ModeHandler.groupOf`. */
+export interface BatchGroup {
+  key: string;
+  maxSize: number;
+}
+
+/**
+ * Thrown by `ModeHandler.build` when some jobs of a plan must not go on chain (found only at build time: a nonce used
+ * on chain meanwhile, a deadline too close, a duplicate inside the plan…). The core fails exactly those jobs with the
+ * reasons given and batches the others again; nothing was sent.
+ */
+export class JobsRefused extends Error {
+  override readonly name = "JobsRefused";
+
+  constructor(
+    /** Job id → why it is refused (a sentence a person can act on). */
+    readonly reasons: ReadonlyMap<string, string>,
+  ) {
+    super(
+      `${reasons.size} job(s) refused at build time: ` +
+        [...reasons].map(([id, reason]) => `${id}: ${reason}`).join("; "),
+    );
+  }
+}
+
+/**
+ * Thrown by `ModeHandler.build` when a plan cannot be built yet, e.g. it must follow a transaction of the same subject
+ * that is still in flight. Nothing was sent; the core keeps the plan as it is and builds it again from `retryAt`.
+ */
+export class NotReadyYet extends Error {
+  override readonly name = "NotReadyYet";
+
+  constructor(
+    message: string,
+    /** When to build again, in ms since the epoch. */
+    readonly retryAt: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A scenario's mode changed on chain (seen in a `ModeSwitched` event). */
+export interface ModeChange {
+  scenarioId: bigint;
+  from: ExecutionMode;
+  to: ExecutionMode;
+  /** The block of the switch; batches built from the next block on must use `to`. */
+  blockNumber: number;
+}
+
 /**
  * Where the core reads each scenario's current mode (the mode watcher implements it from chain events; the core
  * asks before every batch it forms, so a switch takes effect for the next batch).
  */
 export interface ModeSource {
+  /** The scenario's current mode (throws for an unknown scenario). */
   modeOf(scenarioId: bigint): Promise<ExecutionMode>;
+  /** Calls `listener` on every mode switch seen; returns a function that unsubscribes. */
+  onChange?(listener: (change: ModeChange) => void): () => void;
 }

@@ -10,7 +10,14 @@ import { ExecutionMode } from "../../../src/sdk/economy";
 import { runExecutor, type ExecutorHandle } from "../../../src/executor/run";
 import { StandardHandler } from "../../../src/executor/modes/standard";
 import { jobKey, jobToJson } from "../../../src/executor/schemas";
-import type { BatchPlan, FollowUp, Job, ModeHandler } from "../../../src/executor/types";
+import {
+  JobsRefused,
+  NotReadyYet,
+  type BatchPlan,
+  type FollowUp,
+  type Job,
+  type ModeHandler,
+} from "../../../src/executor/types";
 import type { HubFixture } from "../../execution/hub/helpers";
 import {
   STANDARD_SCENARIO,
@@ -259,6 +266,105 @@ describe("executor against the in-process network", function () {
       await eventually("confirmed", () => ids.every((id) => e.journal.getJob(id)!.status === "confirmed"));
       expect((await f.executionHub.batchOf(plan.batchId)).used).to.equal(false);
       expect(await f.executionHub.actionCount(S)).to.equal(3n);
+    });
+  });
+
+  describe("what mode handlers can ask of the core", function () {
+    /** A notarized-mode stand-in for `result` jobs of scenario 2: each batch pushes node 1's score. */
+    class FakeNotary implements ModeHandler {
+      readonly mode = ExecutionMode.Notarized;
+      readonly kinds = ["result"] as const;
+      readonly maxBatchSize = 10;
+      readonly builds: BatchPlan[] = [];
+      groupOf?: ModeHandler["groupOf"];
+      constructor(private readonly before: (plan: BatchPlan, build: number) => void = () => undefined) {}
+      async build(plan: BatchPlan) {
+        this.builds.push(plan);
+        this.before(plan, this.builds.length);
+        return {
+          to: f.addresses.executionHub,
+          data: f.executionHub.interface.encodeFunctionData("syncScore", [1n]),
+          label: "fake-notary",
+        };
+      }
+      isApplied = async () => false;
+    }
+    const results = (n: number, subject = (i: number) => `subject-${i}`) =>
+      Array.from({ length: n }, (_, i) => ({
+        kind: "result",
+        scenarioId: "2",
+        subjectId: ethers.id(subject(i)),
+        resultHash: ethers.id(`result-${i}`),
+      }));
+    const post = async (e: ExecutorHandle, jobs: unknown[]) =>
+      (await http<{ results: { id: string }[] }>("POST", `${e.apiUrl}/jobs`, jobs)).body.results.map((r) => r.id);
+    const settle = (e: ExecutorHandle, ids: string[]) =>
+      eventually("every job ended", () => {
+        const views = ids.map((id) => e.journal.getJob(id)!);
+        return views.every((v) => v.status === "confirmed" || v.status === "failed") && views;
+      });
+
+    it("forms batches by the handler's groups: a job of a group of one travels alone", async function () {
+      const handler = new FakeNotary();
+      handler.groupOf = (job) =>
+        job.kind === "result" && job.subjectId === ethers.id("subject-lock")
+          ? { key: "lock", maxSize: 1 }
+          : { key: "plain", maxSize: 10 };
+      const e = await start({}, () => [handler]);
+      const ids = await post(
+        e,
+        results(6, (i) => (i === 3 ? "subject-lock" : `subject-${i}`)),
+      );
+      const views = await settle(e, ids);
+      const sizes = handler.builds.map((p) => p.jobs.length).sort();
+      expect(sizes).to.deep.equal([1, 5]);
+      const lockBatch = handler.builds.find((p) => p.jobs.length === 1)!;
+      expect(lockBatch.jobs[0].id).to.equal(ids[3]);
+      expect(views.every((v) => v.status === "confirmed")).to.equal(true);
+    });
+
+    it("fails the jobs a handler refuses at build time and batches the others again", async function () {
+      const handler = new FakeNotary((plan, build) => {
+        if (build === 1) throw new JobsRefused(new Map([[plan.jobs[1].id, "subject-1 is busy: send it again later"]]));
+      });
+      const e = await start({}, () => [handler]);
+      const ids = await post(e, results(3));
+      const views = await settle(e, ids);
+      expect(views.map((v) => v.status)).to.deep.equal(["confirmed", "failed", "confirmed"]);
+      expect(views[1].error).to.equal("subject-1 is busy: send it again later");
+      expect(e.journal.batch(handler.builds[0].batchId)!.status).to.equal("failed");
+      expect(handler.builds[1].jobs.map((j) => j.id)).to.deep.equal([ids[0], ids[2]]);
+    });
+
+    it("keeps a batch the handler is not ready to build, and builds the same batch again later", async function () {
+      const handler = new FakeNotary((_plan, build) => {
+        if (build === 1) throw new NotReadyYet("an earlier result of the subject is in flight", Date.now() + 100);
+      });
+      const e = await start({}, () => [handler]);
+      const ids = await post(e, results(2));
+      const views = await settle(e, ids);
+      expect(views.map((v) => v.status)).to.deep.equal(["confirmed", "confirmed"]);
+      expect(handler.builds).to.have.length(2);
+      expect(handler.builds[1].batchId).to.equal(handler.builds[0].batchId);
+    });
+
+    it("serves extra routes and runs companions from start to shutdown", async function () {
+      const events: string[] = [];
+      const e = await runExecutor(testConfig({ executionHub: f.addresses.executionHub }), {
+        provider: ethers.provider,
+        signer: f.key1,
+        logger: silent,
+        routes: () => ({ "/cosign": async (_req, res) => void res.writeHead(200).end("co-signed") }),
+        companions: ({ journal }) => [
+          {
+            start: () => void events.push(`start:${journal.open}`),
+            stop: () => void events.push(`stop:${journal.open}`),
+          },
+        ],
+      });
+      expect(await (await fetch(`${e.apiUrl}/cosign`, { method: "POST" })).text()).to.equal("co-signed");
+      await e.close();
+      expect(events).to.deep.equal(["start:true", "stop:true"]);
     });
   });
 
