@@ -154,39 +154,26 @@ contract ExecutionHub is IExecutionHub, AdminGuarded, ReentrancyGuardTransient, 
     }
 
     /// @inheritdoc IExecutionHub
+    /// @dev No reentrancy guard: the notary is fixed at deployment and makes only read-only calls, and nothing here
+    /// depends on state another call could change half-way. The notary's event stands for `BatchApplied`.
     function submitNotarization(
         INotaryRegistry.Attestation calldata attestation,
         bytes[] calldata signatures
-    ) external nonReentrant {
+    ) external {
         uint256 nodeId = _authorize(attestation.scenarioId, IScenarioExecution.ExecutionMode.Notarized);
-        notary.notarize(attestation, nodeId, signatures);
         _stats[nodeId].appliedBatches += 1;
-        emit BatchApplied(
-            attestation.notarizationId,
-            attestation.scenarioId,
-            IScenarioExecution.ExecutionMode.Notarized,
-            nodeId,
-            0,
-            1
-        );
+        notary.notarize(attestation, nodeId, signatures);
     }
 
     /// @inheritdoc IExecutionHub
+    /// @dev As `submitNotarization`: no reentrancy guard needed, the notary's event stands for `BatchApplied`.
     function submitNotarizationBatch(
         INotaryRegistry.BatchAttestation calldata attestation,
         bytes[] calldata signatures
-    ) external nonReentrant {
+    ) external {
         uint256 nodeId = _authorize(attestation.scenarioId, IScenarioExecution.ExecutionMode.Notarized);
-        notary.notarizeBatch(attestation, nodeId, signatures);
         _stats[nodeId].appliedBatches += 1;
-        emit BatchApplied(
-            attestation.notarizationId,
-            attestation.scenarioId,
-            IScenarioExecution.ExecutionMode.Notarized,
-            nodeId,
-            0,
-            attestation.count
-        );
+        notary.notarizeBatch(attestation, nodeId, signatures);
     }
 
     /// @inheritdoc IExecutionHub

@@ -13,8 +13,8 @@ import {INotaryRegistry} from "./INotaryRegistry.sol";
 /// node's service score, hence its staking APR.
 /// @dev A mode switch takes effect for the next batch: a batch for a mode that is no longer current reverts with
 /// `ExecutionModeMismatch(scenarioId, submitted, current)`. Batch ids are unique per mode's store (standard and
-/// settlement batches here, lightweight batches in the commitments, notarizations in the notary); a second
-/// submission of an id reverts and applies nothing.
+/// settlement batches here, lightweight batches in the commitments); a second submission of an id reverts and applies
+/// nothing. Notarizations carry no id of the node's choosing: the notary derives it (see INotaryRegistry).
 interface IExecutionHub {
     /// @notice A user's signed action in standard mode (EIP-712 type `Action`, domain of this hub).
     struct Action {
@@ -30,9 +30,11 @@ interface IExecutionHub {
         uint64 frauds;
     }
 
-    /// @notice Emitted for every batch accepted, whatever its mode.
-    /// @dev For notarizations `batchId` is the notarization id. `seq` is the batch's place in the sequence of standard
-    /// and lightweight batches (`batchSeq`); it is 0 for settlement and notarized batches, which take no place in it.
+    /// @notice Emitted for every standard, settlement and lightweight batch accepted.
+    /// @dev Notarizations are announced by the notary's `Notarized` and `BatchNotarized` events instead, which carry
+    /// the same facts (notarization id, scenario, executing node; the mode is Notarized by definition) so that a
+    /// notarization pays for one event, not two. `seq` is the batch's place in the sequence of standard and
+    /// lightweight batches (`batchSeq`); it is 0 for settlement batches, which take no place in it.
     event BatchApplied(
         bytes32 indexed batchId,
         uint256 indexed scenarioId,
@@ -63,7 +65,7 @@ interface IExecutionHub {
     error ExecutionBadActionSignature(uint256 index, address user);
     /// @notice An action's nonce was already used.
     error ExecutionNonceUsed(uint256 index, address user, uint32 nonce);
-    /// @notice A settlement or notarization names another scenario than the batch.
+    /// @notice A settlement names another scenario than the batch.
     error ExecutionScenarioMismatch(uint256 scenarioId, uint256 itemScenarioId);
     /// @notice Only the batch-commitments contract may report fraud and finality.
     error ExecutionOnlyCommitments(address caller);
@@ -90,12 +92,17 @@ interface IExecutionHub {
         bytes[] calldata payerSignatures
     ) external;
 
-    /// @notice Notarizes one result with the scenario's quorum; the notarization id is the batch id.
-    /// @dev Callable by a serving node's key; the scenario must be in notarized mode.
+    /// @notice Notarizes one result with the scenario's quorum, as the next record of its subject's trail, and counts
+    /// it as an applied batch of the calling node.
+    /// @dev Callable by a serving node's key; the scenario must be in notarized mode. The attestation must be signed
+    /// against the subject's current head (see `INotaryRegistry.notarize`). Emits the notary's `Notarized`, which
+    /// names the calling node, and no `BatchApplied`.
     function submitNotarization(INotaryRegistry.Attestation calldata attestation, bytes[] calldata signatures) external;
 
-    /// @notice Notarizes a batch of results under one Merkle root.
-    /// @dev Callable by a serving node's key; the scenario must be in notarized mode.
+    /// @notice Notarizes a batch of results under one Merkle root and counts it as an applied batch of the calling
+    /// node.
+    /// @dev Callable by a serving node's key; the scenario must be in notarized mode. Emits the notary's
+    /// `BatchNotarized`, which names the calling node, and no `BatchApplied`.
     function submitNotarizationBatch(
         INotaryRegistry.BatchAttestation calldata attestation,
         bytes[] calldata signatures

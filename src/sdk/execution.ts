@@ -1,4 +1,13 @@
-import { AbiCoder, getAddress, keccak256, solidityPacked, toBeHex, type Signer, type TypedDataDomain } from "ethers";
+import {
+  AbiCoder,
+  encodeBytes32String,
+  getAddress,
+  keccak256,
+  solidityPacked,
+  toBeHex,
+  type Signer,
+  type TypedDataDomain,
+} from "ethers";
 
 /**
  * EIP-712 types and builders of the execution layer, and the lightweight batch format. Every signed type is bound
@@ -36,7 +45,7 @@ export const ATTESTATION_TYPES = {
     { name: "scenarioId", type: "uint256" },
     { name: "subjectId", type: "bytes32" },
     { name: "resultHash", type: "bytes32" },
-    { name: "notarizationId", type: "bytes32" },
+    { name: "previous", type: "bytes32" },
     { name: "deadline", type: "uint64" },
   ],
 };
@@ -44,7 +53,7 @@ export const ATTESTATION_TYPES = {
 export const BATCH_ATTESTATION_TYPES = {
   BatchAttestation: [
     { name: "scenarioId", type: "uint256" },
-    { name: "notarizationId", type: "bytes32" },
+    { name: "salt", type: "bytes32" },
     { name: "root", type: "bytes32" },
     { name: "count", type: "uint32" },
     { name: "deadline", type: "uint64" },
@@ -82,17 +91,23 @@ export interface SettlementFields {
   hashlock: string;
 }
 
+/**
+ * What the nodes sign for one result. `previous` is the subject's head when signing (`NotaryRegistry.headOf`, zero for
+ * its first result): the attestation lands once, as the record right after that head, or reverts with
+ * `NotaryStaleHead` if another result of the subject landed first.
+ */
 export interface AttestationFields {
   scenarioId: bigint;
   subjectId: string;
   resultHash: string;
-  notarizationId: string;
+  previous: string;
   deadline: bigint;
 }
 
+/** What the nodes sign for a batch; `salt` is any value not used before for a batch of the scenario. */
 export interface BatchAttestationFields {
   scenarioId: bigint;
-  notarizationId: string;
+  salt: string;
   root: string;
   count: number | bigint;
   deadline: bigint;
@@ -140,6 +155,109 @@ export async function signBatchAttestation(
   return node.signTypedData(notaryDomain, BATCH_ATTESTATION_TYPES, attestation);
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Notarizations: ids, records and heads, as NotaryRegistry computes them
+// ---------------------------------------------------------------------------------------------------------------
+
+const coder = AbiCoder.defaultAbiCoder();
+const SINGLE_ID_TAG = encodeBytes32String("ERA notarization id: single");
+const BATCH_ID_TAG = encodeBytes32String("ERA notarization id: batch");
+const SINGLE_RECORD_TAG = encodeBytes32String("ERA notary record: single");
+const BATCH_RECORD_TAG = encodeBytes32String("ERA notary record: batch");
+
+/** A single notarization as recorded (`INotaryRegistry.Record`; the `Notarized` event carries every field). */
+export interface NotaryRecord {
+  scenarioId: bigint;
+  subjectId: string;
+  resultHash: string;
+  timestamp: bigint;
+  previous: string;
+  signers: string[];
+}
+
+/** A batch notarization as recorded (`INotaryRegistry.BatchRecord`). */
+export interface NotaryBatchRecord {
+  scenarioId: bigint;
+  notarizationId: string;
+  root: string;
+  count: bigint;
+  timestamp: bigint;
+  signers: string[];
+}
+
+/** The id of the single notarization that follows `previous` in a subject's trail (`notarizationIdOf`). */
+export function notarizationIdOf(scenarioId: bigint, subjectId: string, previous: string): string {
+  return keccak256(
+    coder.encode(["bytes32", "uint256", "bytes32", "bytes32"], [SINGLE_ID_TAG, scenarioId, subjectId, previous]),
+  );
+}
+
+/** The id of the batch notarization of `scenarioId` signed with `salt` (`batchNotarizationIdOf`). */
+export function batchNotarizationIdOf(scenarioId: bigint, salt: string): string {
+  return keccak256(coder.encode(["bytes32", "uint256", "bytes32"], [BATCH_ID_TAG, scenarioId, salt]));
+}
+
+/** keccak256(abi.encodePacked(address[])): every element is padded to 32 bytes. */
+const signersHash = (signers: readonly string[]): string => keccak256(solidityPacked(["address[]"], [signers]));
+
+/** The hash of a single record: what the subject's head becomes when it is notarized (`recordHashOf`). */
+export function recordHashOf(r: NotaryRecord): string {
+  return keccak256(
+    coder.encode(
+      ["bytes32", "uint256", "bytes32", "bytes32", "uint64", "bytes32", "bytes32"],
+      [SINGLE_RECORD_TAG, r.scenarioId, r.subjectId, r.resultHash, r.timestamp, r.previous, signersHash(r.signers)],
+    ),
+  );
+}
+
+/** The hash of a batch record: the commitment stored under its notarization id (`batchCommitmentOf`). */
+export function batchRecordHashOf(b: NotaryBatchRecord): string {
+  return keccak256(
+    coder.encode(
+      ["bytes32", "uint256", "bytes32", "bytes32", "uint32", "uint64", "bytes32"],
+      [BATCH_RECORD_TAG, b.scenarioId, b.notarizationId, b.root, b.count, b.timestamp, signersHash(b.signers)],
+    ),
+  );
+}
+
+/** Whatever can read a subject's head: a connected `NotaryRegistry` (TypeChain) or a stand-in. */
+export interface HeadReader {
+  headOf(scenarioId: bigint, subjectId: string): Promise<string>;
+}
+
+/** The head of a subject's trail now (zero hash if it has no record): the `previous` its next attestation signs. */
+export async function currentHead(notary: HeadReader, scenarioId: bigint, subjectId: string): Promise<string> {
+  return notary.headOf(scenarioId, subjectId);
+}
+
+/**
+ * The attestation of a subject's next result, bound to its head as read now. Sign it promptly: if another result of
+ * the subject lands first, the notary refuses this one (`NotaryStaleHead`) and it must be built and signed again.
+ */
+export async function nextAttestation(
+  notary: HeadReader,
+  fields: Omit<AttestationFields, "previous">,
+): Promise<AttestationFields> {
+  return { ...fields, previous: await currentHead(notary, fields.scenarioId, fields.subjectId) };
+}
+
+/**
+ * The record an attestation becomes once notarized at `timestamp` with `signers` (ascending, as the notary recorded
+ * them). Its hash, `recordHashOf`, is the subject's new head.
+ */
+export const recordOfAttestation = (
+  a: AttestationFields,
+  timestamp: bigint,
+  signers: readonly string[],
+): NotaryRecord => ({
+  scenarioId: a.scenarioId,
+  subjectId: a.subjectId,
+  resultHash: a.resultHash,
+  timestamp,
+  previous: a.previous,
+  signers: [...signers],
+});
+
 /** Signatures must reach the notary ordered by signer address, ascending. */
 export function sortBySigner<T extends { signer: string }>(items: T[]): T[] {
   return [...items].sort((a, b) =>
@@ -149,7 +267,7 @@ export function sortBySigner<T extends { signer: string }>(items: T[]): T[] {
 
 /** The hashlock of a preimage, as `SettlementEngine.commit` checks it: keccak256(abi.encode(bytes32)). */
 export function hashlockOf(preimage: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [preimage]));
+  return keccak256(coder.encode(["bytes32"], [preimage]));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -174,7 +292,7 @@ export function packActions(actions: readonly PackedAction[]): string {
 /** The OpenZeppelin-standard leaf of action `index` of a lightweight batch. */
 export function lightweightLeaf(scenarioId: bigint, batchId: string, index: number, a: PackedAction): string {
   const inner = keccak256(
-    AbiCoder.defaultAbiCoder().encode(
+    coder.encode(
       ["uint256", "bytes32", "uint256", "address", "uint32", "uint64"],
       [scenarioId, batchId, index, a.user, a.nonce, a.payload],
     ),
@@ -238,7 +356,7 @@ export class LightweightBatchTree {
   }
 }
 
-/** A random 32-byte id (batch ids, settlement ids, notarization ids). */
+/** A random 32-byte value (batch ids, settlement ids, batch notarization salts). */
 export function randomId(): string {
   const bytes = new Uint8Array(32);
   globalThis.crypto.getRandomValues(bytes);

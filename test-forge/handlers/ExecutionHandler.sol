@@ -13,8 +13,9 @@ import {Cheats} from "../utils/Cheats.sol";
 /// @title ExecutionHandler
 /// @notice Random, bounded calls into the execution layer for the invariant campaign: atomic settlements (some
 /// doomed to fail), locks that end in commit or refund (or are left to expire), notarizations with a 2-of-3 quorum
-/// (and replays of them), standard actions (and replays, and signatures made for another chain or another hub), and
-/// time jumps. Ghost state records what must hold.
+/// (and replays of them, and rival results signed for a place of a trail already taken), standard actions (and
+/// replays, and signatures made for another chain or another hub), and time jumps. Ghost state records what must
+/// hold.
 contract ExecutionHandler is Cheats {
     struct Lock {
         bytes32 id;
@@ -38,16 +39,17 @@ contract ExecutionHandler is Cheats {
     Lock[] internal _locks;
     bytes32[] internal _subjects;
     mapping(bytes32 subject => INotaryRegistry.Record[]) internal _trail;
-    bytes32[] internal _notarizationIds;
-    mapping(bytes32 id => bytes32) public ghostCommitment;
+    INotaryRegistry.Attestation[] internal _applied;
 
     uint256 public ghostDeposited;
     uint256 public ghostWithdrawn;
     uint256 public ghostStandardApplied;
     /// @notice Count of signatures accepted although made for another domain (must stay 0).
     uint256 public ghostForeignAccepted;
-    /// @notice Count of replays (settlement id, notarization id, user nonce) that were accepted (must stay 0).
+    /// @notice Count of replays (settlement id, notarization, user nonce) that were accepted (must stay 0).
     uint256 public ghostReplaysAccepted;
+    /// @notice Count of notarizations accepted for a place of a trail already taken (must stay 0).
+    uint256 public ghostStaleAccepted;
     /// @notice Calls the contracts refused (expected for the doomed ones; reported for information).
     uint256 public ghostRefused;
     /// @notice Count of settlements that left a partial update (must stay 0).
@@ -177,32 +179,36 @@ contract ExecutionHandler is Cheats {
     // Notarization
     // ---------------------------------------------------------------------------------------------------------------
 
-    function notarize(uint256 subjectSeed, bool replayPrevious) external {
-        if (replayPrevious && _notarizationIds.length != 0) {
-            // Replay an attestation already notarized: must fail.
-            bytes32 oldId = _notarizationIds[subjectSeed % _notarizationIds.length];
-            INotaryRegistry.Attestation memory old = _attestation(bytes32(0), oldId);
-            (bool ok, ) = _submitNotarization(old);
-            if (ok) ++ghostReplaysAccepted;
+    /// @dev kind 0: the subject's next result, signed against its current head; 1: the replay of an attestation that
+    /// landed; 2: a rival result signed against a head the subject had before (a place already taken).
+    function notarize(uint256 seed, uint8 kind) external {
+        kind = uint8(_bound(kind, 0, 2));
+        if (kind == 1 && _applied.length != 0) {
+            (bool replayed, ) = _submitNotarization(_applied[seed % _applied.length]);
+            if (replayed) ++ghostReplaysAccepted;
             return;
         }
-        bytes32 subject = keccak256(abi.encode("subject", subjectSeed % 4));
-        bytes32 id = keccak256(abi.encode("notarization", ++_nonce));
-        INotaryRegistry.Attestation memory a = _attestation(subject, id);
+        bytes32 subject = keccak256(abi.encode("subject", seed % 4));
+        INotaryRegistry.Record[] storage records = _trail[subject];
+        if (kind == 2 && records.length != 0) {
+            bytes32 taken = records[(seed >> 8) % records.length].previous;
+            (bool rival, ) = _submitNotarization(_attestation(subject, taken));
+            if (rival) ++ghostStaleAccepted;
+            return;
+        }
         bytes32 previous = notary.headOf(enterpriseScenario, subject);
+        INotaryRegistry.Attestation memory a = _attestation(subject, previous);
         (bool success, ) = _submitNotarization(a);
         if (!success) return;
-        if (_trail[subject].length == 0) _subjects.push(subject);
-        INotaryRegistry.Record storage r = _trail[subject].push();
+        if (records.length == 0) _subjects.push(subject);
+        INotaryRegistry.Record storage r = records.push();
         r.scenarioId = enterpriseScenario;
         r.subjectId = subject;
         r.resultHash = a.resultHash;
-        r.notarizationId = id;
         r.timestamp = uint64(block.timestamp);
         r.previous = previous;
         r.signers = _sortedNodeAddresses(2);
-        _notarizationIds.push(id);
-        ghostCommitment[id] = notary.commitmentOf(id);
+        _applied.push(a);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -263,8 +269,8 @@ contract ExecutionHandler is Cheats {
         return _trail[subject];
     }
 
-    function notarizationIds() external view returns (bytes32[] memory) {
-        return _notarizationIds;
+    function notarizationCount() external view returns (uint256) {
+        return _applied.length;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -336,12 +342,13 @@ contract ExecutionHandler is Cheats {
         }
     }
 
-    function _attestation(bytes32 subject, bytes32 id) internal view returns (INotaryRegistry.Attestation memory a) {
+    /// @dev A fresh result of `subject`, signed against `previous`.
+    function _attestation(bytes32 subject, bytes32 previous) internal returns (INotaryRegistry.Attestation memory a) {
         a = INotaryRegistry.Attestation({
             scenarioId: enterpriseScenario,
             subjectId: subject,
-            resultHash: keccak256(abi.encode("result", id)),
-            notarizationId: id,
+            resultHash: keccak256(abi.encode("result", ++_nonce)),
+            previous: previous,
             deadline: uint64(block.timestamp + 1 days)
         });
     }

@@ -4,7 +4,13 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { ContractTransactionResponse } from "ethers";
 import { ERA, ExecutionMode, ROLES, viaTimelock } from "../../helpers/fixtures";
-import { ACTION_TYPES, hashlockOf, payersOf, signAttestation } from "../../../src/sdk/execution";
+import {
+  ACTION_TYPES,
+  batchNotarizationIdOf,
+  hashlockOf,
+  notarizationIdOf,
+  payersOf,
+} from "../../../src/sdk/execution";
 import type { ExecutionHub, HubReentrantCommitments } from "../../../typechain-types";
 import {
   FRAUD_WEIGHT,
@@ -77,7 +83,7 @@ const SUBMITS: Record<string, { mode: ExecutionMode; call: Submit }> = {
           scenarioId: id,
           subjectId: ethers.ZeroHash,
           resultHash: ethers.ZeroHash,
-          notarizationId: batchId("x"),
+          previous: ethers.ZeroHash,
           deadline: 0n,
         },
         [],
@@ -87,7 +93,7 @@ const SUBMITS: Record<string, { mode: ExecutionMode; call: Submit }> = {
     mode: ExecutionMode.Notarized,
     call: (hub, id) =>
       hub.submitNotarizationBatch(
-        { scenarioId: id, notarizationId: batchId("x"), root: ethers.ZeroHash, count: 0, deadline: 0n },
+        { scenarioId: id, salt: batchId("x"), root: ethers.ZeroHash, count: 0, deadline: 0n },
         [],
       ),
   },
@@ -819,27 +825,25 @@ describe("ExecutionHub", function () {
     });
 
     describe("submitNotarization → notary registry", function () {
-      it("notarizes a result signed by the executing node (quorum 1) and emits BatchApplied under the notarization id", async function () {
+      it("notarizes a result signed by the executing node (quorum 1); the notary's Notarized names that node, no BatchApplied", async function () {
         const f = await loadFixture(hubFixture);
         const { attestation, signatures } = await signedAttestation(f, SCENARIO.enterprise, "r1");
         const tx = f.executionHub.connect(f.key1).submitNotarization(attestation, signatures);
         await expect(tx)
           .to.emit(f.notaryRegistry, "Notarized")
           .withArgs(
-            attestation.notarizationId,
+            notarizationIdOf(SCENARIO.enterprise, attestation.subjectId, ethers.ZeroHash),
             SCENARIO.enterprise,
             attestation.subjectId,
+            1n,
             attestation.resultHash,
             anyValue,
             ethers.ZeroHash,
             anyValue,
             [f.key1.address],
-          )
-          .and.to.emit(f.executionHub, "BatchApplied")
-          .withArgs(attestation.notarizationId, SCENARIO.enterprise, ExecutionMode.Notarized, 1n, 0n, 1n);
-        const commitment = await f.notaryRegistry.commitmentOf(attestation.notarizationId);
-        expect(commitment).not.to.equal(ethers.ZeroHash);
-        expect(await f.notaryRegistry.headOf(SCENARIO.enterprise, attestation.subjectId)).to.equal(commitment);
+          );
+        await expect(tx).not.to.emit(f.executionHub, "BatchApplied");
+        expect(await f.notaryRegistry.headOf(SCENARIO.enterprise, attestation.subjectId)).not.to.equal(ethers.ZeroHash);
         expect(await f.executionHub.nodeStats(1)).to.deep.equal([1n, 0n]);
         expect(await f.executionHub.batchSeq()).to.equal(0n);
       });
@@ -853,46 +857,47 @@ describe("ExecutionHub", function () {
           .withArgs(1n);
         // Node 2, which signed, may submit it itself.
         await expect(f.executionHub.connect(f.key2).submitNotarization(attestation, signatures))
-          .to.emit(f.executionHub, "BatchApplied")
-          .withArgs(attestation.notarizationId, SCENARIO.enterprise, ExecutionMode.Notarized, 2n, 0n, 1n);
+          .to.emit(f.notaryRegistry, "Notarized")
+          .withArgs(anyValue, SCENARIO.enterprise, attestation.subjectId, 2n, anyValue, anyValue, anyValue, anyValue, [
+            f.key2.address,
+          ]);
         expect(await f.executionHub.nodeStats(2)).to.deep.equal([1n, 0n]);
+        expect(await f.executionHub.nodeStats(1)).to.deep.equal([0n, 0n]);
       });
 
-      it("refuses a notarization id used before (NotaryIdUsed) and counts nothing", async function () {
+      it("refuses a replayed attestation (NotaryStaleHead) and counts nothing", async function () {
         const f = await loadFixture(hubFixture);
         const { attestation, signatures } = await signedAttestation(f, SCENARIO.enterprise, "r1");
         await f.executionHub.connect(f.key1).submitNotarization(attestation, signatures);
-        const again = { ...attestation, resultHash: ethers.id("other result") };
-        const sig = await signAttestation(f.key1, f.notaryDomain, again);
-        await expect(f.executionHub.connect(f.key1).submitNotarization(again, [sig]))
-          .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
-          .withArgs(attestation.notarizationId);
+        const head = await f.notaryRegistry.headOf(SCENARIO.enterprise, attestation.subjectId);
+        await expect(f.executionHub.connect(f.key1).submitNotarization(attestation, signatures))
+          .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
+          .withArgs(SCENARIO.enterprise, attestation.subjectId, head, ethers.ZeroHash);
         expect(await f.executionHub.nodeStats(1)).to.deep.equal([1n, 0n]);
       });
     });
 
     describe("submitNotarizationBatch → notary registry", function () {
-      it("notarizes a batch root and emits BatchApplied with the batch's count", async function () {
+      it("notarizes a batch root; the notary's BatchNotarized names the executing node, no BatchApplied", async function () {
         const f = await loadFixture(hubFixture);
         const { attestation, signatures } = await signedBatchAttestation(f, SCENARIO.enterprise, "b1", 25);
-        await expect(f.executionHub.connect(f.key1).submitNotarizationBatch(attestation, signatures))
+        const id = batchNotarizationIdOf(SCENARIO.enterprise, attestation.salt);
+        const tx = f.executionHub.connect(f.key1).submitNotarizationBatch(attestation, signatures);
+        await expect(tx)
           .to.emit(f.notaryRegistry, "BatchNotarized")
-          .withArgs(attestation.notarizationId, SCENARIO.enterprise, attestation.root, 25n, anyValue, anyValue, [
-            f.key1.address,
-          ])
-          .and.to.emit(f.executionHub, "BatchApplied")
-          .withArgs(attestation.notarizationId, SCENARIO.enterprise, ExecutionMode.Notarized, 1n, 0n, 25n);
-        expect(await f.notaryRegistry.commitmentOf(attestation.notarizationId)).not.to.equal(ethers.ZeroHash);
+          .withArgs(id, SCENARIO.enterprise, 1n, attestation.root, 25n, anyValue, anyValue, [f.key1.address]);
+        await expect(tx).not.to.emit(f.executionHub, "BatchApplied");
+        expect(await f.notaryRegistry.batchCommitmentOf(id)).not.to.equal(ethers.ZeroHash);
         expect(await f.executionHub.nodeStats(1)).to.deep.equal([1n, 0n]);
       });
 
-      it("refuses a notarization id used before (NotaryIdUsed)", async function () {
+      it("refuses a batch salt used before (NotaryIdUsed) and counts nothing", async function () {
         const f = await loadFixture(hubFixture);
         const { attestation, signatures } = await signedBatchAttestation(f, SCENARIO.enterprise, "b1", 3);
         await f.executionHub.connect(f.key1).submitNotarizationBatch(attestation, signatures);
         await expect(f.executionHub.connect(f.key1).submitNotarizationBatch(attestation, signatures))
           .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
-          .withArgs(attestation.notarizationId);
+          .withArgs(batchNotarizationIdOf(SCENARIO.enterprise, attestation.salt));
         expect(await f.executionHub.nodeStats(1)).to.deep.equal([1n, 0n]);
       });
     });
@@ -983,7 +988,14 @@ describe("ExecutionHub", function () {
       return { ...f, mock };
     }
 
-    for (const name of Object.keys(SUBMITS)) {
+    const GUARDED = ["submitStandard", "submitSettlements", "submitLock", "submitLightweight"];
+    it("guards every submit function except the notarizations, whose notary only reads other contracts", async function () {
+      expect([...GUARDED, "submitNotarization", "submitNotarizationBatch"].sort()).to.deep.equal(
+        Object.keys(SUBMITS).sort(),
+      );
+    });
+
+    for (const name of GUARDED) {
       it(`a commitments contract cannot re-enter ${name} while a batch is applied (ReentrancyGuardReentrantCall)`, async function () {
         const f = await loadFixture(reentrantFixture);
         // Without the guard the inner call would fail for another reason (the mock is no node's key).
@@ -1001,6 +1013,17 @@ describe("ExecutionHub", function () {
         );
       });
     }
+
+    for (const name of ["submitNotarization", "submitNotarizationBatch"]) {
+      it(`a contract re-entering ${name} while a batch is applied is refused as no node's key (ExecutionNotServingNode)`, async function () {
+        const f = await loadFixture(reentrantFixture);
+        await f.mock.setReentry(await populate(f.executionHub, name, S));
+        const lw = lightweightBatch(S, batchId("lw"), packedSpecs(f.users, 1));
+        await expect(f.executionHub.connect(f.key1).submitLightweight(S, lw.id, lw.data))
+          .to.be.revertedWithCustomError(f.executionHub, "ExecutionNotServingNode")
+          .withArgs(S, await f.mock.getAddress(), 0n);
+      });
+    }
   });
 });
 
@@ -1010,10 +1033,10 @@ async function populate(hub: ExecutionHub, name: string, scenarioId: bigint): Pr
     scenarioId,
     subjectId: ethers.ZeroHash,
     resultHash: ethers.ZeroHash,
-    notarizationId: ethers.ZeroHash,
+    previous: ethers.ZeroHash,
     deadline: 0n,
   };
-  const batchAtt = { scenarioId, notarizationId: ethers.ZeroHash, root: ethers.ZeroHash, count: 0, deadline: 0n };
+  const batchAtt = { scenarioId, salt: ethers.ZeroHash, root: ethers.ZeroHash, count: 0, deadline: 0n };
   const byName: Record<string, () => Promise<{ data: string }>> = {
     submitStandard: () => hub.submitStandard.populateTransaction(scenarioId, batchId("x"), []),
     submitSettlements: () => hub.submitSettlements.populateTransaction(scenarioId, batchId("x"), [], []),

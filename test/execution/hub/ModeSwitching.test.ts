@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ERA, EXECUTION_DEFAULTS, ExecutionMode } from "../../helpers/fixtures";
-import { hashlockOf } from "../../../src/sdk/execution";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
+import { hashlockOf, notarizationIdOf } from "../../../src/sdk/execution";
 import {
   SCENARIO,
   batchId,
@@ -210,9 +211,20 @@ describe("ExecutionHub — live mode switching", function () {
       .withArgs(batchId("std"), SCENARIO.enterprise, ExecutionMode.Standard, 1n, 1n, 2n);
 
     await f.scenarioRegistry.connect(f.developer).setMode(SCENARIO.enterprise, ExecutionMode.Notarized);
+    const { subjectId } = inFlight.attestation;
     await expect(hub.submitNotarization(inFlight.attestation, inFlight.signatures))
-      .to.emit(f.executionHub, "BatchApplied")
-      .withArgs(inFlight.attestation.notarizationId, SCENARIO.enterprise, ExecutionMode.Notarized, 1n, 0n, 1n);
-    expect(await f.notaryRegistry.commitmentOf(inFlight.attestation.notarizationId)).not.to.equal(ethers.ZeroHash);
+      .to.emit(f.notaryRegistry, "Notarized")
+      .withArgs(
+        notarizationIdOf(SCENARIO.enterprise, subjectId, ethers.ZeroHash),
+        SCENARIO.enterprise,
+        subjectId,
+        1n,
+        inFlight.attestation.resultHash,
+        anyValue,
+        ethers.ZeroHash,
+        anyValue,
+        [f.key1.address],
+      );
+    expect(await f.notaryRegistry.headOf(SCENARIO.enterprise, subjectId)).not.to.equal(ethers.ZeroHash);
   });
 });

@@ -6,6 +6,7 @@ import { ERA, ExecutionMode, ScenarioClass, fundedEconomyFixture, type EconomyFi
 import {
   LightweightBatchTree,
   domainOf,
+  nextAttestation,
   packActions,
   signAction,
   signAttestation,
@@ -270,20 +271,22 @@ export async function oneLegSettlement(
   return { settlement, signatures: [await signSettlement(opts.payer, f.engineDomain, settlement)] };
 }
 
-/** An attestation of one result for `scenarioId`, signed by `signer` (node 1's key by default: quorum 1). */
+/**
+ * An attestation of one result for `scenarioId` (subject `label`), bound to the subject's current head, signed by
+ * `signer` (node 1's key by default: quorum 1).
+ */
 export async function signedAttestation(
   f: HubFixture,
   scenarioId: bigint,
   label: string,
   signer: Signer = f.key1,
 ): Promise<{ attestation: AttestationFields; signatures: string[] }> {
-  const attestation: AttestationFields = {
+  const attestation = await nextAttestation(f.notaryRegistry, {
     scenarioId,
     subjectId: ethers.id(`subject/${label}`),
     resultHash: ethers.id(`result/${label}`),
-    notarizationId: ethers.id(`notarization/${label}`),
     deadline: BigInt(await time.latest()) + 3_600n,
-  };
+  });
   return { attestation, signatures: [await signAttestation(signer, f.notaryDomain, attestation)] };
 }
 
@@ -297,7 +300,7 @@ export async function signedBatchAttestation(
 ): Promise<{ attestation: BatchAttestationFields; signatures: string[] }> {
   const attestation: BatchAttestationFields = {
     scenarioId,
-    notarizationId: ethers.id(`notarization-batch/${label}`),
+    salt: ethers.id(`notarization-batch/${label}`),
     root: ethers.id(`root/${label}`),
     count,
     deadline: BigInt(await time.latest()) + 3_600n,

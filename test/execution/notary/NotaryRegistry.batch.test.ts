@@ -2,11 +2,11 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Wallet } from "ethers";
-import type { BatchAttestationFields } from "../../../src/sdk/execution";
-import { DAY } from "../../helpers/fixtures";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
+import { batchNotarizationIdOf, type BatchAttestationFields } from "../../../src/sdk/execution";
+import { DAY, ScenarioClass } from "../../helpers/fixtures";
 import {
   ENTERPRISE,
-  attestationOf,
   batchRecordHashOf,
   batchTreeOf,
   blockTimestampOf,
@@ -17,7 +17,6 @@ import {
   now,
   recordOf,
   resultsOf,
-  signAll,
   signAllBatch,
   signaturesOf,
   signersOf,
@@ -29,18 +28,22 @@ import {
 
 const SIZE = 7;
 
-/** A batch attestation of scenario 2 over `results` (count = their number unless given), valid for a day. */
+/**
+ * A batch attestation of scenario 2 (salt derived from `label`) over `results` (count = their number unless given),
+ * valid for a day, with the tree built under the batch's derived notarization id.
+ */
 async function batchOf(label: string, results: readonly BatchResult[], count?: number) {
-  const notarizationId = idOf(`batch ${label}`);
+  const salt = idOf(`batch ${label}`);
+  const notarizationId = batchNotarizationIdOf(ENTERPRISE, salt);
   const tree = batchTreeOf(ENTERPRISE, notarizationId, results);
   const attestation: BatchAttestationFields = {
     scenarioId: ENTERPRISE,
-    notarizationId,
+    salt,
     root: tree.root,
     count: BigInt(count ?? results.length),
     deadline: (await now()) + DAY,
   };
-  return { tree, attestation, results };
+  return { tree, attestation, results, notarizationId };
 }
 
 /** Submits a batch through the hub as node 1, signed by `wallets`; returns its record. */
@@ -53,7 +56,7 @@ async function notarizeBatch(
   const tx = await f.executionHub.connect(f.keys[0]).submitNotarizationBatch(attestation, signaturesOf(signed));
   return {
     scenarioId: attestation.scenarioId,
-    notarizationId: attestation.notarizationId,
+    notarizationId: batchNotarizationIdOf(attestation.scenarioId, attestation.salt),
     root: attestation.root,
     count: BigInt(attestation.count),
     timestamp: await blockTimestampOf(tx),
@@ -73,34 +76,43 @@ async function batchFixture() {
 
 describe("NotaryRegistry batches", function () {
   describe("notarizeBatch (ExecutionHub.submitNotarizationBatch)", function () {
-    it("stores the batch record hash as commitment and emits BatchNotarized with every field", async function () {
+    it("stores the batch record hash as the commitment of its derived id and emits BatchNotarized with every field", async function () {
       const f = await loadFixture(notaryFixture);
-      const { attestation } = await batchOf("event", resultsOf("event", SIZE));
+      const { attestation, notarizationId } = await batchOf("event", resultsOf("event", SIZE));
       const signed = await signAllBatch([f.keys[0]], f.domain, attestation);
       const tx = await f.executionHub.connect(f.keys[0]).submitNotarizationBatch(attestation, signaturesOf(signed));
       const ts = await blockTimestampOf(tx);
       const hash = batchRecordHashOf({
-        ...attestation,
+        scenarioId: ENTERPRISE,
+        notarizationId,
+        root: attestation.root,
         count: BigInt(attestation.count),
         timestamp: ts,
         signers: signersOf(signed),
       });
       await expect(tx)
         .to.emit(f.notaryRegistry, "BatchNotarized")
-        .withArgs(attestation.notarizationId, ENTERPRISE, attestation.root, SIZE, ts, hash, [f.keys[0].address]);
-      expect(await f.notaryRegistry.commitmentOf(attestation.notarizationId)).to.equal(hash);
+        .withArgs(notarizationId, ENTERPRISE, 1n, attestation.root, SIZE, ts, hash, [f.keys[0].address]);
+      expect(await f.notaryRegistry.batchCommitmentOf(notarizationId)).to.equal(hash);
     });
 
     it("returns the batch record hash to the hub", async function () {
       const f = await loadFixture(notaryFixture);
       const { registry, hub, domain } = await deployMockHub(f);
-      const { attestation } = await batchOf("return", resultsOf("return", 3));
+      const { attestation, notarizationId } = await batchOf("return", resultsOf("return", 3));
       const signed = await signAllBatch([f.keys[0]], domain, attestation);
       const tx = await hub.notarizeBatch(attestation, 1, signaturesOf(signed));
       const ts = await blockTimestampOf(tx);
-      const hash = batchRecordHashOf({ ...attestation, count: 3n, timestamp: ts, signers: signersOf(signed) });
+      const hash = batchRecordHashOf({
+        scenarioId: ENTERPRISE,
+        notarizationId,
+        root: attestation.root,
+        count: 3n,
+        timestamp: ts,
+        signers: signersOf(signed),
+      });
       await expect(tx).to.emit(hub, "Returned").withArgs(hash);
-      expect(await registry.commitmentOf(attestation.notarizationId)).to.equal(hash);
+      expect(await registry.batchCommitmentOf(notarizationId)).to.equal(hash);
     });
 
     it("accepts a batch of one result (the root is the leaf, the proof empty)", async function () {
@@ -115,12 +127,12 @@ describe("NotaryRegistry batches", function () {
 
     it("reverts with NotaryEmptyBatch for count 0, even when validly signed", async function () {
       const f = await loadFixture(notaryFixture);
-      const { attestation } = await batchOf("empty", resultsOf("empty", 2), 0);
+      const { attestation, notarizationId } = await batchOf("empty", resultsOf("empty", 2), 0);
       const sigs = signaturesOf(await signAllBatch([f.keys[0]], f.domain, attestation));
       await expect(
         f.executionHub.connect(f.keys[0]).submitNotarizationBatch(attestation, sigs),
       ).to.be.revertedWithCustomError(f.notaryRegistry, "NotaryEmptyBatch");
-      expect(await f.notaryRegistry.commitmentOf(attestation.notarizationId)).to.equal(ethers.ZeroHash);
+      expect(await f.notaryRegistry.batchCommitmentOf(notarizationId)).to.equal(ethers.ZeroHash);
     });
 
     it("accepts signatures at their deadline and reverts with NotaryExpired one second later", async function () {
@@ -140,58 +152,63 @@ describe("NotaryRegistry batches", function () {
         .withArgs(late.attestation.deadline, late.attestation.deadline + 1n);
     });
 
-    it("reverts with NotaryIdUsed for a batch id used by a batch or by a single notarization, and vice versa", async function () {
+    it("reverts with NotaryIdUsed for a salt used before in the scenario: the same batch again, or another batch", async function () {
       const { f, first, firstRecord } = await loadFixture(batchFixture);
-      const commitment = await f.notaryRegistry.commitmentOf(first.attestation.notarizationId);
-      // The same batch again.
+      const commitment = await f.notaryRegistry.batchCommitmentOf(firstRecord.notarizationId);
+      // The same batch again (a replay).
       const again = signaturesOf(await signAllBatch([f.keys[0]], f.domain, first.attestation));
       await expect(f.executionHub.connect(f.keys[0]).submitNotarizationBatch(first.attestation, again))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
         .withArgs(firstRecord.notarizationId);
-      // A single result under the batch's id.
-      const single = await attestationOf("single on batch id", { notarizationId: firstRecord.notarizationId });
+      // Other results, validly signed, under the same salt.
+      const other = await batchOf("other results", resultsOf("other results", 3));
+      const reused = { ...other.attestation, salt: first.attestation.salt };
       await expect(
         f.executionHub
           .connect(f.keys[0])
-          .submitNotarization(single, signaturesOf(await signAll([f.keys[0]], f.domain, single))),
+          .submitNotarizationBatch(reused, signaturesOf(await signAllBatch([f.keys[0]], f.domain, reused))),
       )
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
         .withArgs(firstRecord.notarizationId);
-      expect(await f.notaryRegistry.commitmentOf(first.attestation.notarizationId)).to.equal(commitment);
-      expect(await f.notaryRegistry.headOf(ENTERPRISE, single.subjectId)).to.equal(ethers.ZeroHash);
-      // A batch under a single notarization's id.
-      const s = await attestationOf("single first");
-      await f.executionHub
-        .connect(f.keys[0])
-        .submitNotarization(s, signaturesOf(await signAll([f.keys[0]], f.domain, s)));
-      const b = { ...first.attestation, notarizationId: s.notarizationId };
+      expect(await f.notaryRegistry.batchCommitmentOf(firstRecord.notarizationId)).to.equal(commitment);
+    });
+
+    it("derives the id from the scenario too: the same salt is free in another enterprise scenario", async function () {
+      const { f, first, firstRecord } = await loadFixture(batchFixture);
+      await f.scenarioRegistry
+        .connect(f.developer)
+        .registerScenario(ScenarioClass.Enterprise, 1, "ipfs://enterprise-2");
+      const otherScenario = await f.scenarioRegistry.scenarioCount();
+      const b = { ...first.attestation, scenarioId: otherScenario };
+      const id = batchNotarizationIdOf(otherScenario, b.salt);
+      expect(id).to.not.equal(firstRecord.notarizationId);
       await expect(
         f.executionHub
           .connect(f.keys[0])
           .submitNotarizationBatch(b, signaturesOf(await signAllBatch([f.keys[0]], f.domain, b))),
       )
-        .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
-        .withArgs(s.notarizationId);
+        .to.emit(f.notaryRegistry, "BatchNotarized")
+        .withArgs(id, otherScenario, 1n, b.root, b.count, anyValue, anyValue, [f.keys[0].address]);
     });
 
-    it("does not move any subject's trail head and is not a single record", async function () {
+    it("does not move any subject's trail head, and its results are not single records", async function () {
       const { f, first, firstRecord } = await loadFixture(batchFixture);
       for (const r of first.results)
         expect(await f.notaryRegistry.headOf(ENTERPRISE, r.subjectId)).to.equal(ethers.ZeroHash);
-      // A single record with the batch's id cannot verify (records are domain-separated: "single" vs "batch").
+      const r = first.results[0];
       const asSingle = recordOf(
         {
           scenarioId: ENTERPRISE,
-          subjectId: first.results[0].subjectId,
-          resultHash: first.results[0].resultHash,
-          notarizationId: firstRecord.notarizationId,
+          subjectId: r.subjectId,
+          resultHash: r.resultHash,
+          previous: ethers.ZeroHash,
           deadline: 0n,
         },
         firstRecord.timestamp,
-        ethers.ZeroHash,
         firstRecord.signers,
       );
-      expect(await f.notaryRegistry.verifyRecord(asSingle)).to.equal(false);
+      expect(await f.notaryRegistry.verifyRecord(asSingle, [])).to.equal(false);
+      expect(await f.notaryRegistry.verifyTrail(ENTERPRISE, r.subjectId, [asSingle])).to.equal(false);
     });
   });
 
@@ -277,7 +294,9 @@ describe("NotaryRegistry batches", function () {
       const { f } = await loadFixture(batchFixture);
       const ghost = await batchOf("ghost", resultsOf("ghost", 4));
       const record: BatchRecordFields = {
-        ...ghost.attestation,
+        scenarioId: ENTERPRISE,
+        notarizationId: ghost.notarizationId,
+        root: ghost.attestation.root,
         count: 4n,
         timestamp: await now(),
         signers: [f.keys[0].address],
@@ -304,7 +323,7 @@ describe("NotaryRegistry batches", function () {
       expect(record.signers).to.deep.equal(
         [f.keys[0].address, f.keys[2].address].sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1)),
       );
-      expect(await f.notaryRegistry.commitmentOf(a.notarizationId)).to.equal(batchRecordHashOf(record));
+      expect(await f.notaryRegistry.batchCommitmentOf(record.notarizationId)).to.equal(batchRecordHashOf(record));
       const r = batch.results[0];
       expect(
         await f.notaryRegistry.verifyInBatch(record, 0, r.subjectId, r.resultHash, batch.tree.getProof(0)),

@@ -2,7 +2,13 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { concat, toBeHex, type Wallet } from "ethers";
-import { domainOf, signAttestation, signBatchAttestation, type AttestationFields } from "../../../src/sdk/execution";
+import {
+  domainOf,
+  notarizationIdOf,
+  signAttestation,
+  signBatchAttestation,
+  type AttestationFields,
+} from "../../../src/sdk/execution";
 import {
   ENTERPRISE,
   SECP256K1_N,
@@ -55,20 +61,21 @@ describe("NotaryRegistry signatures", function () {
           signers.map((x) => BigInt(x)).sort((x, y) => (x < y ? -1 : 1)),
         );
         const tx = await submit(f, a, signaturesOf(signed));
-        const record = recordOf(a, await blockTimestampOf(tx), ethers.ZeroHash, signers);
+        const record = recordOf(a, await blockTimestampOf(tx), signers);
         await expect(tx)
           .to.emit(f.notaryRegistry, "Notarized")
           .withArgs(
-            a.notarizationId,
+            notarizationIdOf(ENTERPRISE, a.subjectId, ethers.ZeroHash),
             ENTERPRISE,
             a.subjectId,
+            1n,
             a.resultHash,
             record.timestamp,
             ethers.ZeroHash,
             recordHashOf(record),
             signers,
           );
-        expect(await f.notaryRegistry.verifyRecord(record)).to.equal(true);
+        expect(await f.notaryRegistry.verifyRecord(record, [])).to.equal(true);
       });
 
       if (k < 3n) {
@@ -77,9 +84,9 @@ describe("NotaryRegistry signatures", function () {
           const a = await attestationOf("all three");
           const signed = await signAll(f.keys, f.domain, a);
           const tx = await submit(f, a, signaturesOf(signed));
-          const record = recordOf(a, await blockTimestampOf(tx), ethers.ZeroHash, signersOf(signed));
+          const record = recordOf(a, await blockTimestampOf(tx), signersOf(signed));
           expect(record.signers).to.have.length(3);
-          expect(await f.notaryRegistry.verifyRecord(record)).to.equal(true);
+          expect(await f.notaryRegistry.verifyRecord(record, [])).to.equal(true);
         });
 
         it(`reverts with NotaryExecutorMissing when ${k} other serving nodes sign but not the executor`, async function () {
@@ -99,7 +106,7 @@ describe("NotaryRegistry signatures", function () {
         await expect(submit(f, a, sigs))
           .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryQuorumNotMet")
           .withArgs(k - 1n, k);
-        expect(await f.notaryRegistry.commitmentOf(a.notarizationId)).to.equal(ethers.ZeroHash);
+        expect(await f.notaryRegistry.headOf(ENTERPRISE, a.subjectId)).to.equal(ethers.ZeroHash);
       });
 
       it("attack: reverts with NotarySignersNotSorted when one node's signature is counted twice", async function () {
@@ -173,7 +180,7 @@ describe("NotaryRegistry signatures", function () {
           await expect(submit(f, a, signaturesOf(signed)))
             .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryInvalidSigner")
             .withArgs(indexOf(signed, intruder.address), intruder.address);
-          expect(await f.notaryRegistry.commitmentOf(a.notarizationId)).to.equal(ethers.ZeroHash);
+          expect(await f.notaryRegistry.headOf(ENTERPRISE, a.subjectId)).to.equal(ethers.ZeroHash);
         });
       }
 
@@ -268,7 +275,7 @@ describe("NotaryRegistry signatures", function () {
       await expect(submit(f, a, [signature]))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryInvalidSigner")
         .withArgs(0n, recovered);
-      expect(await f.notaryRegistry.commitmentOf(a.notarizationId)).to.equal(ethers.ZeroHash);
+      expect(await f.notaryRegistry.headOf(ENTERPRISE, a.subjectId)).to.equal(ethers.ZeroHash);
     }
 
     it("rejects a signature made for another chain id with NotaryInvalidSigner(0, recovered)", async function () {
@@ -320,7 +327,7 @@ describe("NotaryRegistry signatures", function () {
       const single = await signAttestation(f.keys[0], f.domain, a);
       const b = {
         scenarioId: ENTERPRISE,
-        notarizationId: idOf("type batch"),
+        salt: idOf("type batch"),
         root: a.resultHash,
         count: 1n,
         deadline: a.deadline,

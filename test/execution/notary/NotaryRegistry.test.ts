@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { FunctionFragment } from "ethers";
 import { ROLES, viaTimelock } from "../../helpers/fixtures";
-import { domainOf } from "../../../src/sdk/execution";
+import { batchNotarizationIdOf, domainOf, notarizationIdOf } from "../../../src/sdk/execution";
 import {
   ENTERPRISE,
   attestationDigestOf,
@@ -13,6 +14,7 @@ import {
   deployMockHub,
   deploySecondRegistry,
   idOf,
+  notarizeNext,
   notaryFixture,
   now,
   recordHashOf,
@@ -67,7 +69,7 @@ describe("NotaryRegistry", function () {
       const f = await loadFixture(notaryFixture);
       const a = await attestationOf("digest");
       expect(await f.notaryRegistry.attestationDigest(a)).to.equal(attestationDigestOf(f.domain, a));
-      const b = { scenarioId: ENTERPRISE, notarizationId: idOf("batch"), root: idOf("root"), count: 7n, deadline: 99n };
+      const b = { scenarioId: ENTERPRISE, salt: idOf("batch"), root: idOf("root"), count: 7n, deadline: 99n };
       expect(await f.notaryRegistry.batchAttestationDigest(b)).to.equal(batchAttestationDigestOf(f.domain, b));
     });
 
@@ -79,18 +81,18 @@ describe("NotaryRegistry", function () {
         { ...a, scenarioId: a.scenarioId + 1n },
         { ...a, subjectId: idOf("other subject") },
         { ...a, resultHash: idOf("other result") },
-        { ...a, notarizationId: idOf("other id") },
+        { ...a, previous: idOf("other previous") },
         { ...a, deadline: a.deadline + 1n },
       ]) {
         const digest = await f.notaryRegistry.attestationDigest(changed);
         expect(digest).to.not.equal(base);
         expect(digest).to.equal(attestationDigestOf(f.domain, changed));
       }
-      const b = { scenarioId: ENTERPRISE, notarizationId: idOf("batch"), root: idOf("root"), count: 7n, deadline: 99n };
+      const b = { scenarioId: ENTERPRISE, salt: idOf("batch"), root: idOf("root"), count: 7n, deadline: 99n };
       const baseBatch = await f.notaryRegistry.batchAttestationDigest(b);
       for (const changed of [
         { ...b, scenarioId: b.scenarioId + 1n },
-        { ...b, notarizationId: idOf("other id") },
+        { ...b, salt: idOf("other salt") },
         { ...b, root: idOf("other root") },
         { ...b, count: b.count + 1n },
         { ...b, deadline: b.deadline + 1n },
@@ -165,7 +167,7 @@ describe("NotaryRegistry", function () {
       const sigs = signaturesOf(await signAll([f.keys[0]], f.domain, a));
       const b = {
         scenarioId: ENTERPRISE,
-        notarizationId: idOf("direct batch"),
+        salt: idOf("direct batch"),
         root: idOf("root"),
         count: 1n,
         deadline: a.deadline,
@@ -178,7 +180,10 @@ describe("NotaryRegistry", function () {
           .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryOnlyHub")
           .withArgs(caller.address);
       }
-      expect(await f.notaryRegistry.commitmentOf(a.notarizationId)).to.equal(ethers.ZeroHash);
+      expect(await f.notaryRegistry.headOf(ENTERPRISE, a.subjectId)).to.equal(ethers.ZeroHash);
+      expect(await f.notaryRegistry.batchCommitmentOf(batchNotarizationIdOf(ENTERPRISE, b.salt))).to.equal(
+        ethers.ZeroHash,
+      );
     });
 
     it("is append-only: besides notarize, notarizeBatch, setHub and the role functions, every function is a view", async function () {
@@ -199,55 +204,98 @@ describe("NotaryRegistry", function () {
     });
   });
 
-  describe("notarize (ExecutionHub.submitNotarization)", function () {
-    /** Notarizes `label` for scenario 2 signed by node 1 alone; returns the record as the contract stores it. */
-    async function notarizeOne(f: NotaryFixture, label: string, previous = ethers.ZeroHash): Promise<RecordFields> {
-      const a = await attestationOf(label);
-      const signed = await signAll([f.keys[0]], f.domain, a);
-      const tx = await f.executionHub.connect(f.keys[0]).submitNotarization(a, signaturesOf(signed));
-      return recordOf(a, await blockTimestampOf(tx), previous, signersOf(signed));
-    }
-
-    it("stores the record hash as the notarization's commitment and as the subject's head", async function () {
+  describe("notarizationIdOf / batchNotarizationIdOf / recordHashOf", function () {
+    it("equal the SDK's derivations", async function () {
       const f = await loadFixture(notaryFixture);
-      const r = await notarizeOne(f, "store");
-      const hash = recordHashOf(r);
-      expect(await f.notaryRegistry.commitmentOf(r.notarizationId)).to.equal(hash);
-      expect(await f.notaryRegistry.headOf(ENTERPRISE, r.subjectId)).to.equal(hash);
+      const subject = idOf("subject");
+      for (const previous of [ethers.ZeroHash, idOf("a head")]) {
+        expect(await f.notaryRegistry.notarizationIdOf(ENTERPRISE, subject, previous)).to.equal(
+          notarizationIdOf(ENTERPRISE, subject, previous),
+        );
+      }
+      expect(await f.notaryRegistry.batchNotarizationIdOf(ENTERPRISE, idOf("salt"))).to.equal(
+        batchNotarizationIdOf(ENTERPRISE, idOf("salt")),
+      );
+      const record: RecordFields = {
+        scenarioId: ENTERPRISE,
+        subjectId: subject,
+        resultHash: idOf("result"),
+        timestamp: 1_700_000_000n,
+        previous: idOf("a head"),
+        signers: [f.keys[0].address, f.keys[1].address],
+      };
+      expect(await f.notaryRegistry.recordHashOf(record)).to.equal(recordHashOf(record));
+    });
+
+    it("give every place of a trail its own id, and a single's id never equals a batch's for the same values", async function () {
+      const f = await loadFixture(notaryFixture);
+      const subject = idOf("subject");
+      const ids = new Set<string>();
+      for (const [scenarioId, subjectId, previous] of [
+        [ENTERPRISE, subject, ethers.ZeroHash],
+        [ENTERPRISE, subject, idOf("head 1")],
+        [ENTERPRISE, idOf("other subject"), ethers.ZeroHash],
+        [ENTERPRISE + 1n, subject, ethers.ZeroHash],
+      ] as const) {
+        ids.add(await f.notaryRegistry.notarizationIdOf(scenarioId, subjectId, previous));
+      }
+      ids.add(await f.notaryRegistry.batchNotarizationIdOf(ENTERPRISE, subject));
+      ids.add(await f.notaryRegistry.batchNotarizationIdOf(ENTERPRISE, ethers.ZeroHash));
+      expect(ids.size).to.equal(6);
+    });
+  });
+
+  describe("notarize (ExecutionHub.submitNotarization)", function () {
+    it("stores the record hash as the subject's head, and nothing under the notarization id", async function () {
+      const f = await loadFixture(notaryFixture);
+      const { record } = await notarizeNext(f, "store");
+      const hash = recordHashOf(record);
+      expect(await f.notaryRegistry.headOf(ENTERPRISE, record.subjectId)).to.equal(hash);
+      const id = notarizationIdOf(ENTERPRISE, record.subjectId, ethers.ZeroHash);
+      expect(await f.notaryRegistry.batchCommitmentOf(id)).to.equal(ethers.ZeroHash);
       // Nothing else moved: the same subject in another scenario, another subject.
-      expect(await f.notaryRegistry.headOf(ENTERPRISE + 1n, r.subjectId)).to.equal(ethers.ZeroHash);
+      expect(await f.notaryRegistry.headOf(ENTERPRISE + 1n, record.subjectId)).to.equal(ethers.ZeroHash);
       expect(await f.notaryRegistry.headOf(ENTERPRISE, idOf("another subject"))).to.equal(ethers.ZeroHash);
     });
 
-    it("emits Notarized with every field: ids, result, block timestamp, previous head, record hash, signers", async function () {
+    it("emits Notarized with every field: derived id, scenario, subject, executing node, result, block timestamp, previous head, record hash, signers", async function () {
       const f = await loadFixture(notaryFixture);
       const a = await attestationOf("event");
       const signed = await signAll([f.keys[0]], f.domain, a);
       const tx = await f.executionHub.connect(f.keys[0]).submitNotarization(a, signaturesOf(signed));
       const ts = await blockTimestampOf(tx);
-      const hash = recordHashOf(recordOf(a, ts, ethers.ZeroHash, signersOf(signed)));
-      await expect(tx)
-        .to.emit(f.notaryRegistry, "Notarized")
-        .withArgs(a.notarizationId, a.scenarioId, a.subjectId, a.resultHash, ts, ethers.ZeroHash, hash, [
-          f.keys[0].address,
-        ]);
-    });
-
-    it("links the next result of the subject to the previous head", async function () {
-      const f = await loadFixture(notaryFixture);
-      const first = await notarizeOne(f, "link");
-      const firstHash = recordHashOf(first);
-      await time.increase(60);
-      const a = await attestationOf("link 2", { subjectId: first.subjectId });
-      const signed = await signAll([f.keys[0]], f.domain, a);
-      const tx = await f.executionHub.connect(f.keys[0]).submitNotarization(a, signaturesOf(signed));
-      const second = recordOf(a, await blockTimestampOf(tx), firstHash, signersOf(signed));
+      const hash = recordHashOf(recordOf(a, ts, signersOf(signed)));
       await expect(tx)
         .to.emit(f.notaryRegistry, "Notarized")
         .withArgs(
-          a.notarizationId,
+          notarizationIdOf(ENTERPRISE, a.subjectId, ethers.ZeroHash),
+          a.scenarioId,
+          a.subjectId,
+          1n,
+          a.resultHash,
+          ts,
+          ethers.ZeroHash,
+          hash,
+          [f.keys[0].address],
+        );
+    });
+
+    it("links the next result of the subject to the previous head, under the id of that place", async function () {
+      const f = await loadFixture(notaryFixture);
+      const { record: first } = await notarizeNext(f, "link");
+      const firstHash = recordHashOf(first);
+      await time.increase(60);
+      const a = await attestationOf("link 2", { subjectId: first.subjectId, previous: firstHash });
+      const signed = await signAll([f.keys[0]], f.domain, a);
+      const tx = await f.executionHub.connect(f.keys[0]).submitNotarization(a, signaturesOf(signed));
+      const second = recordOf(a, await blockTimestampOf(tx), signersOf(signed));
+      await expect(tx)
+        .to.emit(f.notaryRegistry, "Notarized")
+        .withArgs(
+          notarizationIdOf(ENTERPRISE, a.subjectId, firstHash),
           ENTERPRISE,
           a.subjectId,
+          1n,
           a.resultHash,
           second.timestamp,
           firstHash,
@@ -255,33 +303,31 @@ describe("NotaryRegistry", function () {
           [f.keys[0].address],
         );
       expect(await f.notaryRegistry.headOf(ENTERPRISE, a.subjectId)).to.equal(recordHashOf(second));
-      // The first record is untouched.
-      expect(await f.notaryRegistry.commitmentOf(first.notarizationId)).to.equal(firstHash);
-      expect(await f.notaryRegistry.verifyRecord(first)).to.equal(true);
-      expect(await f.notaryRegistry.verifyRecord(second)).to.equal(true);
+      // The first record is still provable, through the second.
+      expect(await f.notaryRegistry.verifyRecord(first, [second])).to.equal(true);
+      expect(await f.notaryRegistry.verifyRecord(second, [])).to.equal(true);
     });
 
-    it("returns the record hash (the new commitment and head) to the hub", async function () {
+    it("returns the record hash (the new head) to the hub", async function () {
       const f = await loadFixture(notaryFixture);
       const { registry, hub, domain } = await deployMockHub(f);
       const a = await attestationOf("return");
       const tx = await hub.notarize(a, 1, signaturesOf(await signAll([f.keys[0]], domain, a)));
-      const hash = recordHashOf(recordOf(a, await blockTimestampOf(tx), ethers.ZeroHash, [f.keys[0].address]));
+      const hash = recordHashOf(recordOf(a, await blockTimestampOf(tx), [f.keys[0].address]));
       await expect(tx).to.emit(hub, "Returned").withArgs(hash);
-      expect(await registry.commitmentOf(a.notarizationId)).to.equal(hash);
       expect(await registry.headOf(ENTERPRISE, a.subjectId)).to.equal(hash);
     });
 
-    describe("verifyRecord", function () {
+    describe("verifyRecord (the subject's last record: no later records)", function () {
       it("is true for exactly the notarized record", async function () {
         const f = await loadFixture(notaryFixture);
-        const r = await notarizeOne(f, "verify");
-        expect(await f.notaryRegistry.verifyRecord(r)).to.equal(true);
+        const { record } = await notarizeNext(f, "verify");
+        expect(await f.notaryRegistry.verifyRecord(record, [])).to.equal(true);
       });
 
       it("is false when any field is changed", async function () {
         const f = await loadFixture(notaryFixture);
-        const r = await notarizeOne(f, "tamper");
+        const { record: r } = await notarizeNext(f, "tamper");
         const variants: Array<[string, RecordFields]> = [
           ["scenarioId", { ...r, scenarioId: r.scenarioId + 1n }],
           ["subjectId", { ...r, subjectId: idOf("other subject") }],
@@ -294,16 +340,21 @@ describe("NotaryRegistry", function () {
           ["signers (none)", { ...r, signers: [] }],
         ];
         for (const [field, v] of variants) {
-          expect(await f.notaryRegistry.verifyRecord(v), field).to.equal(false);
+          expect(await f.notaryRegistry.verifyRecord(v, []), field).to.equal(false);
         }
       });
 
-      it("is false for a notarization id that was never used, even with a well-formed record", async function () {
+      it("is false for a well-formed record that was never notarized, with or without a notarized subject", async function () {
         const f = await loadFixture(notaryFixture);
-        const r = await notarizeOne(f, "unknown");
-        expect(await f.notaryRegistry.verifyRecord({ ...r, notarizationId: idOf("never used") })).to.equal(false);
-        const a = await attestationOf("never notarized");
-        expect(await f.notaryRegistry.verifyRecord(recordOf(a, await now(), ethers.ZeroHash, []))).to.equal(false);
+        const { record } = await notarizeNext(f, "unknown");
+        // The subject's real head as `previous`: the very record the nodes could have signed next.
+        const next = await attestationOf("never notarized", {
+          subjectId: record.subjectId,
+          previous: recordHashOf(record),
+        });
+        expect(await f.notaryRegistry.verifyRecord(recordOf(next, await now(), record.signers), [])).to.equal(false);
+        const fresh = await attestationOf("never notarized, fresh subject");
+        expect(await f.notaryRegistry.verifyRecord(recordOf(fresh, await now(), []), [])).to.equal(false);
       });
     });
 
@@ -316,10 +367,11 @@ describe("NotaryRegistry", function () {
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryExecutorMissing")
         .withArgs(1n);
       // The same signature is enough when node 2 submits it: the executor is whoever submits.
-      await expect(f.executionHub.connect(f.keys[1]).submitNotarization(a, sigs)).to.emit(
-        f.notaryRegistry,
-        "Notarized",
-      );
+      await expect(f.executionHub.connect(f.keys[1]).submitNotarization(a, sigs))
+        .to.emit(f.notaryRegistry, "Notarized")
+        .withArgs(anyValue, ENTERPRISE, a.subjectId, 2n, a.resultHash, anyValue, ethers.ZeroHash, anyValue, [
+          f.keys[1].address,
+        ]);
     });
 
     it("checks the signatures against the executing node id the hub passes", async function () {
@@ -335,6 +387,32 @@ describe("NotaryRegistry", function () {
       await expect(second.notarize(a, 1, sigs)).to.emit(second, "Notarized");
     });
 
+    it("never counts a key of no node as the executor, even when the hub passes executing node 0", async function () {
+      const f = await loadFixture(notaryFixture);
+      const second = await deploySecondRegistry(f, f.deployer.address);
+      const domain = domainOf("ERA NotaryRegistry", f.chainId, await second.getAddress());
+      const a = await attestationOf("node zero");
+      await expect(second.notarize(a, 0, signaturesOf(await signAll([f.outsider], domain, a))))
+        .to.be.revertedWithCustomError(second, "NotaryInvalidSigner")
+        .withArgs(0n, f.outsider.address);
+    });
+
+    it("trusts the hub's check of the executing node: its own signature is not checked against the registries again", async function () {
+      const f = await loadFixture(notaryFixture);
+      // Node 4 (the bystander) is active but does not serve scenario 2: the real hub refuses it as executor …
+      const a = await attestationOf("trusted executor");
+      await expect(f.executionHub.connect(f.bystander).submitNotarization(a, []))
+        .to.be.revertedWithCustomError(f.executionHub, "ExecutionNotServingNode")
+        .withArgs(ENTERPRISE, f.bystander.address, 4n);
+      // … while a registry whose hub (here an EOA) vouches for it takes its signature as the executor's.
+      const second = await deploySecondRegistry(f, f.deployer.address);
+      const domain = domainOf("ERA NotaryRegistry", f.chainId, await second.getAddress());
+      await expect(second.notarize(a, 4, signaturesOf(await signAll([f.bystander], domain, a)))).to.emit(
+        second,
+        "Notarized",
+      );
+    });
+
     it("accepts signatures at their deadline", async function () {
       const f = await loadFixture(notaryFixture);
       const a = await attestationOf("at deadline");
@@ -342,9 +420,7 @@ describe("NotaryRegistry", function () {
       await time.setNextBlockTimestamp(a.deadline);
       const tx = await f.executionHub.connect(f.keys[0]).submitNotarization(a, sigs);
       expect(await blockTimestampOf(tx)).to.equal(a.deadline);
-      expect(
-        await f.notaryRegistry.verifyRecord(recordOf(a, a.deadline, ethers.ZeroHash, [f.keys[0].address])),
-      ).to.equal(true);
+      expect(await f.notaryRegistry.verifyRecord(recordOf(a, a.deadline, [f.keys[0].address]), [])).to.equal(true);
     });
 
     it("reverts with NotaryExpired(deadline, now) one second after the deadline", async function () {
@@ -355,7 +431,7 @@ describe("NotaryRegistry", function () {
       await expect(f.executionHub.connect(f.keys[0]).submitNotarization(a, sigs))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryExpired")
         .withArgs(a.deadline, a.deadline + 1n);
-      expect(await f.notaryRegistry.commitmentOf(a.notarizationId)).to.equal(ethers.ZeroHash);
+      expect(await f.notaryRegistry.headOf(ENTERPRISE, a.subjectId)).to.equal(ethers.ZeroHash);
     });
 
     it("reverts with NotaryQuorumNotMet(0, 1) without any signature", async function () {
@@ -366,51 +442,85 @@ describe("NotaryRegistry", function () {
         .withArgs(0n, 1n);
     });
 
-    describe("attack: rewriting a notarization (same id twice)", function () {
-      it("reverts with NotaryIdUsed for a replay of the same attestation and signatures", async function () {
+    describe("the head binding (invariants 3 and 6: each attestation lands once, in one place)", function () {
+      it("reverts with NotaryStaleHead(scenario, subject, head, previous) for a replay of an applied attestation", async function () {
         const f = await loadFixture(notaryFixture);
         const a = await attestationOf("replayed");
         const sigs = signaturesOf(await signAll([f.keys[0]], f.domain, a));
         await f.executionHub.connect(f.keys[0]).submitNotarization(a, sigs);
-        const commitment = await f.notaryRegistry.commitmentOf(a.notarizationId);
+        const head = await f.notaryRegistry.headOf(ENTERPRISE, a.subjectId);
         await expect(f.executionHub.connect(f.keys[0]).submitNotarization(a, sigs))
-          .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
-          .withArgs(a.notarizationId);
-        expect(await f.notaryRegistry.commitmentOf(a.notarizationId)).to.equal(commitment);
-        expect(await f.notaryRegistry.headOf(ENTERPRISE, a.subjectId)).to.equal(commitment);
+          .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
+          .withArgs(ENTERPRISE, a.subjectId, head, ethers.ZeroHash);
+        expect(await f.notaryRegistry.headOf(ENTERPRISE, a.subjectId)).to.equal(head);
       });
 
-      it("reverts with NotaryIdUsed for a new, validly signed result under a used id, and changes nothing", async function () {
+      it("lands only the first of two results signed against the same head; the second lands once signed against the new head", async function () {
         const f = await loadFixture(notaryFixture);
-        const original = await notarizeOne(f, "original");
-        const hash = recordHashOf(original);
-        for (const forged of [
-          await attestationOf("forged same subject", {
-            notarizationId: original.notarizationId,
-            subjectId: original.subjectId,
-          }),
-          await attestationOf("forged other subject", { notarizationId: original.notarizationId }),
-        ]) {
-          const sigs = signaturesOf(await signAll([f.keys[0]], f.domain, forged));
-          await expect(f.executionHub.connect(f.keys[0]).submitNotarization(forged, sigs))
-            .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
-            .withArgs(original.notarizationId);
-          expect(await f.notaryRegistry.headOf(ENTERPRISE, forged.subjectId)).to.equal(
-            forged.subjectId === original.subjectId ? hash : ethers.ZeroHash,
-          );
-        }
-        expect(await f.notaryRegistry.commitmentOf(original.notarizationId)).to.equal(hash);
-        expect(await f.notaryRegistry.headOf(ENTERPRISE, original.subjectId)).to.equal(hash);
-        expect(await f.notaryRegistry.verifyRecord(original)).to.equal(true);
+        const { record: base } = await notarizeNext(f, "contended");
+        const head = recordHashOf(base);
+        const first = await attestationOf("contender 1", { subjectId: base.subjectId, previous: head });
+        const second = await attestationOf("contender 2", { subjectId: base.subjectId, previous: head });
+        const firstSigs = signaturesOf(await signAll([f.keys[0]], f.domain, first));
+        const secondSigs = signaturesOf(await signAll([f.keys[0]], f.domain, second));
+        const tx = await f.executionHub.connect(f.keys[0]).submitNotarization(first, firstSigs);
+        const landed = recordOf(first, await blockTimestampOf(tx), [f.keys[0].address]);
+        const newHead = recordHashOf(landed);
+        await expect(f.executionHub.connect(f.keys[0]).submitNotarization(second, secondSigs))
+          .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
+          .withArgs(ENTERPRISE, base.subjectId, newHead, head);
+        expect(await f.notaryRegistry.headOf(ENTERPRISE, base.subjectId)).to.equal(newHead);
+        // Signed again against the new head, the second result follows the first.
+        const resigned = { ...second, previous: newHead };
+        const tx2 = await f.executionHub
+          .connect(f.keys[0])
+          .submitNotarization(resigned, signaturesOf(await signAll([f.keys[0]], f.domain, resigned)));
+        const after = recordOf(resigned, await blockTimestampOf(tx2), [f.keys[0].address]);
+        expect(await f.notaryRegistry.verifyTrail(ENTERPRISE, base.subjectId, [base, landed, after])).to.equal(true);
       });
 
-      it("checks the id before the deadline: a used id with expired signatures still reports NotaryIdUsed", async function () {
+      it("reverts with NotaryStaleHead for a first result signed against an invented head, and for a next result signed as a first", async function () {
         const f = await loadFixture(notaryFixture);
-        const original = await notarizeOne(f, "id first");
-        const a = await attestationOf("id first again", { notarizationId: original.notarizationId, deadline: 1n });
+        const invented = await attestationOf("invented", { previous: idOf("invented head") });
+        await expect(
+          f.executionHub
+            .connect(f.keys[0])
+            .submitNotarization(invented, signaturesOf(await signAll([f.keys[0]], f.domain, invented))),
+        )
+          .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
+          .withArgs(ENTERPRISE, invented.subjectId, ethers.ZeroHash, idOf("invented head"));
+        expect(await f.notaryRegistry.headOf(ENTERPRISE, invented.subjectId)).to.equal(ethers.ZeroHash);
+        const { record } = await notarizeNext(f, "asFirst");
+        const asFirst = await attestationOf("asFirst again", { subjectId: record.subjectId });
+        await expect(
+          f.executionHub
+            .connect(f.keys[0])
+            .submitNotarization(asFirst, signaturesOf(await signAll([f.keys[0]], f.domain, asFirst))),
+        )
+          .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
+          .withArgs(ENTERPRISE, record.subjectId, recordHashOf(record), ethers.ZeroHash);
+      });
+
+      it("binds the head to the subject and scenario: another subject's head is stale for this one", async function () {
+        const f = await loadFixture(notaryFixture);
+        const { record } = await notarizeNext(f, "one subject");
+        const other = await attestationOf("other subject", { previous: recordHashOf(record) });
+        await expect(
+          f.executionHub
+            .connect(f.keys[0])
+            .submitNotarization(other, signaturesOf(await signAll([f.keys[0]], f.domain, other))),
+        )
+          .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
+          .withArgs(ENTERPRISE, other.subjectId, ethers.ZeroHash, recordHashOf(record));
+      });
+
+      it("checks the head before the deadline and the signatures: a stale, expired, unsigned attestation reports NotaryStaleHead", async function () {
+        const f = await loadFixture(notaryFixture);
+        const { record } = await notarizeNext(f, "head first");
+        const a = await attestationOf("head first again", { subjectId: record.subjectId, deadline: 1n });
         await expect(f.executionHub.connect(f.keys[0]).submitNotarization(a, []))
-          .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
-          .withArgs(original.notarizationId);
+          .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
+          .withArgs(ENTERPRISE, record.subjectId, recordHashOf(record), ethers.ZeroHash);
       });
     });
   });

@@ -7,6 +7,7 @@ import {
   ENTERPRISE,
   attestationOf,
   idOf,
+  notarizeNext,
   notaryFixture,
   recordHashOf,
   signAll,
@@ -28,15 +29,14 @@ const fieldsOf = (r: Rec): RecordFields => ({
   scenarioId: BigInt(r.scenarioId),
   subjectId: String(r.subjectId),
   resultHash: String(r.resultHash),
-  notarizationId: String(r.notarizationId),
   timestamp: BigInt(r.timestamp),
   previous: String(r.previous),
   signers: r.signers.map(String),
 });
 
+/** Notarizes the subject's next result (against its current head), then lets 600 s pass. */
 async function notarize(f: NotaryFixture, scenarioId: bigint, subjectId: string, label: string): Promise<void> {
-  const a = await attestationOf(label, { scenarioId, subjectId });
-  await f.executionHub.connect(f.keys[0]).submitNotarization(a, signaturesOf(await signAll([f.keys[0]], f.domain, a)));
+  await notarizeNext(f, label, { scenarioId, subjectId });
   await time.increase(600);
 }
 
@@ -85,8 +85,6 @@ describe("NotaryRegistry trails (invariant 6)", function () {
       for (const r of a) {
         expect(r.previous).to.equal(previous);
         previous = recordHashOf(fieldsOf(r));
-        expect(await f.notaryRegistry.commitmentOf(r.notarizationId)).to.equal(previous);
-        expect(await f.notaryRegistry.verifyRecord(r)).to.equal(true);
       }
       expect(await f.notaryRegistry.headOf(ENTERPRISE, SUBJECT_A)).to.equal(previous);
       // Timestamps are strictly increasing (one block each, 600 s apart).
@@ -114,7 +112,7 @@ describe("NotaryRegistry trails (invariant 6)", function () {
       ["the same subject's record from another scenario appended", ({ a, other }) => [...a, other[0]]],
       [
         "an extra, never notarized record linked after the head",
-        ({ a }) => [...a, { ...a[4], notarizationId: idOf("extra"), previous: recordHashOf(fieldsOf(a[4])) }],
+        ({ a }) => [...a, { ...a[4], resultHash: idOf("extra"), previous: recordHashOf(fieldsOf(a[4])) }],
       ],
       [
         "a record whose result was rewritten (links kept)",
@@ -142,34 +140,91 @@ describe("NotaryRegistry trails (invariant 6)", function () {
     });
   });
 
+  describe("verifyRecord (a record and every later record of its subject)", function () {
+    it("is true for every record of the trail with the records after it", async function () {
+      const { f, a, b, other } = await trails();
+      for (const [i, r] of a.entries()) {
+        expect(await f.notaryRegistry.verifyRecord(r, a.slice(i + 1)), `A${i}`).to.equal(true);
+      }
+      for (const [i, r] of b.entries()) {
+        expect(await f.notaryRegistry.verifyRecord(r, b.slice(i + 1)), `B${i}`).to.equal(true);
+      }
+      expect(await f.notaryRegistry.verifyRecord(other[0], [])).to.equal(true);
+    });
+
+    const broken: Array<[string, (t: { a: Rec[]; b: Rec[] }) => [Rec, Rec[]]]> = [
+      ["a middle later record omitted", ({ a }) => [a[1], [a[2], a[4]]]],
+      ["the last later record omitted", ({ a }) => [a[1], a.slice(2, 4)]],
+      ["every later record omitted", ({ a }) => [a[1], []]],
+      [
+        "a later record forged (result rewritten, links kept)",
+        ({ a }) => [a[1], [a[2], { ...a[3], resultHash: idOf("forged") }, a[4]]],
+      ],
+      [
+        "a later record forged (timestamp moved, links kept)",
+        ({ a }) => [a[1], [a[2], { ...a[3], timestamp: BigInt(a[3].timestamp) + 1n }, a[4]]],
+      ],
+      [
+        "an invented record inserted",
+        ({ a }) => [
+          a[1],
+          [a[2], { ...a[3], resultHash: idOf("inserted"), previous: recordHashOf(fieldsOf(a[2])) }, a[3], a[4]],
+        ],
+      ],
+      ["later records reordered", ({ a }) => [a[1], [a[2], a[4], a[3]]]],
+      ["a later record repeated", ({ a }) => [a[1], [a[2], a[3], a[3], a[4]]]],
+      ["an earlier record given as later", ({ a }) => [a[2], [a[1], a[3], a[4]]]],
+      [
+        "a record appended after the head",
+        ({ a }) => [a[3], [a[4], { ...a[4], previous: recordHashOf(fieldsOf(a[4])) }]],
+      ],
+      ["another subject's later records", ({ a, b }) => [a[1], b.slice(1)]],
+      ["another subject's record with this subject's later records", ({ a, b }) => [b[0], a.slice(1)]],
+      ["the record itself forged (result rewritten)", ({ a }) => [{ ...a[1], resultHash: idOf("forged") }, a.slice(2)]],
+    ];
+
+    for (const [what, make] of broken) {
+      it(`is false with ${what}`, async function () {
+        const { f, a, b } = await trails();
+        const [record, later] = make({ a, b });
+        expect(await f.notaryRegistry.verifyRecord(record, later)).to.equal(false);
+      });
+    }
+  });
+
   describe("append-only", function () {
-    it("a new result extends the trail: old records and commitments unchanged, the old list now misses its last", async function () {
+    it("a new result extends the trail: old records unchanged and still provable, the old list now misses its last", async function () {
       const { f, a } = await trails();
-      const before = await Promise.all(a.map((r) => f.notaryRegistry.commitmentOf(r.notarizationId)));
+      const head = await f.notaryRegistry.headOf(ENTERPRISE, SUBJECT_A);
       await notarize(f, ENTERPRISE, SUBJECT_A, "A5");
       const after = await trailFromEvents(f.notaryRegistry, ENTERPRISE, SUBJECT_A);
       expect(after).to.have.length(6);
       expect(after.slice(0, 5)).to.deep.equal(a);
-      expect(after[5].previous).to.equal(before[4]);
-      expect(await Promise.all(a.map((r) => f.notaryRegistry.commitmentOf(r.notarizationId)))).to.deep.equal(before);
+      expect(after[5].previous).to.equal(head);
+      for (const [i, r] of a.entries()) {
+        expect(await f.notaryRegistry.verifyRecord(r, after.slice(i + 1)), `A${i}`).to.equal(true);
+        expect(await f.notaryRegistry.verifyRecord(r, a.slice(i + 1)), `A${i} without A5`).to.equal(false);
+      }
       expect(await f.notaryRegistry.verifyTrail(ENTERPRISE, SUBJECT_A, a)).to.equal(false);
       expect(await f.notaryRegistry.verifyTrail(ENTERPRISE, SUBJECT_A, after)).to.equal(true);
       expect(await f.notaryRegistry.headOf(ENTERPRISE, SUBJECT_A)).to.equal(recordHashOf(fieldsOf(after[5])));
     });
 
-    it("a failed notarization (reused id) leaves the trail and its head unchanged", async function () {
+    it("a failed notarization (signed for a place already taken) leaves the trail and its head unchanged", async function () {
       const { f, a } = await trails();
       const head = await f.notaryRegistry.headOf(ENTERPRISE, SUBJECT_A);
-      const reuse = await attestationOf("reuse", { subjectId: SUBJECT_A, notarizationId: String(a[2].notarizationId) });
+      // Signed against the head A2 followed: an attempt to rewrite A2's place.
+      const rewrite = await attestationOf("rewrite", { subjectId: SUBJECT_A, previous: String(a[2].previous) });
       await expect(
         f.executionHub
           .connect(f.keys[0])
-          .submitNotarization(reuse, signaturesOf(await signAll([f.keys[0]], f.domain, reuse))),
+          .submitNotarization(rewrite, signaturesOf(await signAll([f.keys[0]], f.domain, rewrite))),
       )
-        .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
-        .withArgs(a[2].notarizationId);
+        .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
+        .withArgs(ENTERPRISE, SUBJECT_A, head, a[2].previous);
       expect(await f.notaryRegistry.headOf(ENTERPRISE, SUBJECT_A)).to.equal(head);
       expect(await f.notaryRegistry.verifyTrail(ENTERPRISE, SUBJECT_A, a)).to.equal(true);
+      expect(await trailFromEvents(f.notaryRegistry, ENTERPRISE, SUBJECT_A)).to.deep.equal(a);
     });
   });
 });

@@ -2,10 +2,7 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import {
-  AbiCoder,
   concat,
-  keccak256,
-  solidityPacked,
   toBeHex,
   TypedDataEncoder,
   Wallet,
@@ -22,6 +19,9 @@ import {
   sortBySigner,
   type AttestationFields,
   type BatchAttestationFields,
+  type NotaryBatchRecord,
+  type NotaryRecord,
+  recordOfAttestation,
 } from "../../../src/sdk/execution";
 import type { INotaryRegistry, NotaryHubMock, NotaryRegistry } from "../../../typechain-types";
 
@@ -33,8 +33,6 @@ import type { INotaryRegistry, NotaryHubMock, NotaryRegistry } from "../../../ty
 export const ENTERPRISE = 2n;
 /** Order of the secp256k1 group. */
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-
-const coder = AbiCoder.defaultAbiCoder();
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Fixtures
@@ -140,7 +138,10 @@ export const idOf = (label: string): string => ethers.id(label);
 /** Timestamp of the latest block. */
 export const now = async (): Promise<bigint> => BigInt(await time.latest());
 
-/** An attestation of scenario 2, valid for a day, with ids and hashes derived from `label`. */
+/**
+ * An attestation of scenario 2, valid for a day, with subject and result derived from `label`, signed against the
+ * subject's first place (previous = 0) unless overridden.
+ */
 export async function attestationOf(
   label: string,
   overrides: Partial<AttestationFields> = {},
@@ -149,7 +150,7 @@ export async function attestationOf(
     scenarioId: ENTERPRISE,
     subjectId: idOf(`subject ${label}`),
     resultHash: idOf(`result ${label}`),
-    notarizationId: idOf(`notarization ${label}`),
+    previous: ethers.ZeroHash,
     deadline: (await now()) + DAY,
     ...overrides,
   };
@@ -209,78 +210,32 @@ export async function rawEcrecover(digest: string, signature: string): Promise<s
 // Records, mirrored off-chain
 // ---------------------------------------------------------------------------------------------------------------------
 
-export interface RecordFields {
-  scenarioId: bigint;
-  subjectId: string;
-  resultHash: string;
-  notarizationId: string;
-  timestamp: bigint;
-  previous: string;
-  signers: string[];
-}
-
-export interface BatchRecordFields {
-  scenarioId: bigint;
-  notarizationId: string;
-  root: string;
-  count: bigint;
-  timestamp: bigint;
-  signers: string[];
-}
-
-/** keccak256(abi.encodePacked(address[])): every element is padded to 32 bytes. */
-const signersHash = (signers: readonly string[]): string => keccak256(solidityPacked(["address[]"], [signers]));
-
-/** The commitment NotaryRegistry stores for a single record, derived independently of the contract. */
-export function recordHashOf(r: RecordFields): string {
-  return keccak256(
-    coder.encode(
-      ["string", "uint256", "bytes32", "bytes32", "bytes32", "uint64", "bytes32", "bytes32"],
-      [
-        "single",
-        r.scenarioId,
-        r.subjectId,
-        r.resultHash,
-        r.notarizationId,
-        r.timestamp,
-        r.previous,
-        signersHash(r.signers),
-      ],
-    ),
-  );
-}
-
-/** The commitment NotaryRegistry stores for a batch record. */
-export function batchRecordHashOf(b: BatchRecordFields): string {
-  return keccak256(
-    coder.encode(
-      ["string", "uint256", "bytes32", "bytes32", "uint32", "uint64", "bytes32"],
-      ["batch", b.scenarioId, b.notarizationId, b.root, b.count, b.timestamp, signersHash(b.signers)],
-    ),
-  );
-}
-
-/** The single record an attestation becomes, once notarized at `timestamp` after `previous`. */
-export const recordOf = (
-  a: AttestationFields,
-  timestamp: bigint,
-  previous: string,
-  signers: readonly string[],
-): RecordFields => ({
-  scenarioId: a.scenarioId,
-  subjectId: a.subjectId,
-  resultHash: a.resultHash,
-  notarizationId: a.notarizationId,
-  timestamp,
-  previous,
-  signers: [...signers],
-});
+export type RecordFields = NotaryRecord;
+export type BatchRecordFields = NotaryBatchRecord;
+export { batchRecordHashOf, recordHashOf, recordOfAttestation as recordOf } from "../../../src/sdk/execution";
 
 /** Timestamp of the block that mined `tx`. */
 export async function blockTimestampOf(tx: ContractTransactionResponse): Promise<bigint> {
   const block = await tx.getBlock();
   if (block === null) throw new Error("transaction not mined");
   return BigInt(block.timestamp);
+}
+
+/**
+ * Node 1 submits, through the hub, the next result of a subject of scenario 2 (subject and result derived from
+ * `label` unless overridden), signed by `wallets` (node 1 alone by default) against the subject's current head.
+ */
+export async function notarizeNext(
+  f: NotaryFixture,
+  label: string,
+  overrides: Partial<Omit<AttestationFields, "previous">> = {},
+  wallets: readonly Wallet[] = [f.keys[0]],
+): Promise<{ attestation: AttestationFields; record: RecordFields; tx: ContractTransactionResponse }> {
+  const base = await attestationOf(label, overrides);
+  const attestation = { ...base, previous: await f.notaryRegistry.headOf(base.scenarioId, base.subjectId) };
+  const signed = await signAll(wallets, f.domain, attestation);
+  const tx = await f.executionHub.connect(f.keys[0]).submitNotarization(attestation, signaturesOf(signed));
+  return { attestation, record: recordOfAttestation(attestation, await blockTimestampOf(tx), signersOf(signed)), tx };
 }
 
 /** A subject's records, in notarization order, rebuilt from the Notarized events alone (what an auditor does). */
@@ -294,7 +249,6 @@ export async function trailFromEvents(
     scenarioId: log.args.scenarioId,
     subjectId: log.args.subjectId,
     resultHash: log.args.resultHash,
-    notarizationId: log.args.notarizationId,
     timestamp: log.args.timestamp,
     previous: log.args.previous,
     signers: [...log.args.signers],

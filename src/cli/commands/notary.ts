@@ -1,0 +1,181 @@
+import type { Command } from "commander";
+import { recordHashOf, type NotaryRecord } from "../../sdk/execution";
+import type { Suite } from "../../sdk/economy";
+import { act, examples, type CommandEnv } from "../command";
+import { ChainError } from "../errors";
+import { formatTime } from "../format";
+import { parseBytes32, parseIndex } from "../parse";
+import { scenarioOf } from "./scenario";
+
+const ZERO = `0x${"0".repeat(64)}`;
+
+/** One notarization of a subject's trail, as its `Notarized` event recorded it. */
+interface TrailEntry {
+  record: NotaryRecord;
+  notarizationId: string;
+  recordHash: string;
+  executingNodeId: bigint;
+  transaction: string;
+  block: number;
+}
+
+/** A subject's records from the chain's events, oldest first. */
+async function trailOf(suite: Suite, scenarioId: bigint, subjectId: string, fromBlock: number): Promise<TrailEntry[]> {
+  const notary = suite.notaryRegistry;
+  const events = await notary.queryFilter(notary.filters.Notarized(undefined, scenarioId, subjectId), fromBlock);
+  events.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+  return events.map((e) => ({
+    record: {
+      scenarioId: e.args.scenarioId,
+      subjectId: e.args.subjectId,
+      resultHash: e.args.resultHash,
+      timestamp: e.args.timestamp,
+      previous: e.args.previous,
+      signers: [...e.args.signers],
+    },
+    notarizationId: e.args.notarizationId,
+    recordHash: e.args.recordHash,
+    executingNodeId: e.args.executingNodeId,
+    transaction: e.transactionHash,
+    block: e.blockNumber,
+  }));
+}
+
+/** The first place where the trail's hash links break (an event missing from the range read), or -1. */
+function firstGap(trail: TrailEntry[]): number {
+  let previous = ZERO;
+  for (const [i, t] of trail.entries()) {
+    if (t.record.previous !== previous || recordHashOf(t.record) !== t.recordHash) return i;
+    previous = t.recordHash;
+  }
+  return -1;
+}
+
+const subjectArgs = (c: Command) =>
+  c
+    .argument("<scenario>", "scenario id")
+    .argument("<subject>", "subject id (0x + 64 hex digits)")
+    .option("--from-block <n>", "first block to read notarizations from (for RPCs that limit log ranges)", "0");
+
+function entryData(t: TrailEntry, signerNodes: bigint[]) {
+  return {
+    notarizationId: t.notarizationId,
+    resultHash: t.record.resultHash,
+    timestamp: t.record.timestamp,
+    previous: t.record.previous,
+    recordHash: t.recordHash,
+    executingNodeId: t.executingNodeId,
+    signers: t.record.signers.map((s, i) => ({ address: s, nodeId: signerNodes[i] })),
+    transaction: t.transaction,
+    block: t.block,
+  };
+}
+
+export function registerNotary(program: Command, env: CommandEnv): void {
+  const notary = program
+    .command("notary")
+    .description("auditors: verify a notarized result and print a subject's trail, from chain data alone")
+    .addHelpText("after", examples("era notary trail 2 0xSUBJECT", "era notary verify 2 0xSUBJECT 0xRESULT"));
+
+  subjectArgs(
+    notary
+      .command("verify")
+      .description("check that a result of a subject was notarized: by which nodes, when, and where in its trail"),
+  )
+    .argument("<result>", "result hash (0x + 64 hex digits)")
+    .addHelpText("after", examples("era notary verify 2 0x5a…01 0x9c…ee", "era notary verify 2 0x5a…01 0x9c…ee --json"))
+    .action(
+      act(env, async (ctx, [scenarioArg, subjectArg, resultArg], o: { fromBlock: string }) => {
+        const subjectId = parseBytes32(subjectArg, "subject id");
+        const resultHash = parseBytes32(resultArg, "result hash");
+        const fromBlock = Number(parseIndex(o.fromBlock, "--from-block"));
+        const suite = await ctx.suite();
+        const scenarioId = await scenarioOf(suite, scenarioArg);
+        const trail = await trailOf(suite, scenarioId, subjectId, fromBlock);
+        const at = trail.findIndex((t) => t.record.resultHash === resultHash);
+        if (at === -1) {
+          throw new ChainError(
+            `Result ${resultHash} of subject ${subjectId} (scenario ${scenarioId}) is not notarized` +
+              (trail.length > 0 ? ` (the subject has ${trail.length} other record(s))` : "") +
+              ".",
+            "Check the ids; `era notary trail` lists what is notarized for the subject.",
+          );
+        }
+        const entry = trail[at];
+        const later = trail.slice(at + 1).map((t) => t.record);
+        const [verified, signerNodes] = await Promise.all([
+          suite.notaryRegistry.verifyRecord(entry.record, later),
+          Promise.all(entry.record.signers.map((s) => suite.nodeRegistry.nodeOfSigningKey(s))),
+        ]);
+        if (!verified) {
+          throw new ChainError(
+            `The notary does not confirm record #${at + 1} of subject ${subjectId}: its events do not hash to the stored head.`,
+            "The events read are incomplete: lower --from-block to read the whole trail, or use another RPC endpoint.",
+          );
+        }
+        const data = {
+          scenarioId,
+          subjectId,
+          verified,
+          position: at + 1,
+          trailLength: trail.length,
+          ...entryData(entry, signerNodes),
+        };
+        return {
+          data,
+          text: [
+            `Verified: result ${resultHash} of subject ${subjectId} (scenario ${scenarioId}) was notarized`,
+            `  at ${formatTime(entry.record.timestamp)} (block ${entry.block}, tx ${entry.transaction}),`,
+            `  record ${at + 1} of ${trail.length} in the subject's trail, executed by node ${entry.executingNodeId},`,
+            `  signed by ${entry.record.signers.map((s, i) => `${s} (node ${signerNodes[i] === 0n ? "?" : signerNodes[i]})`).join(", ")}.`,
+          ],
+        };
+      }),
+    );
+
+  subjectArgs(
+    notary.command("trail").description("print a subject's trail of notarized results and check it has no gap"),
+  )
+    .addHelpText("after", examples("era notary trail 2 0x5a…01", "era notary trail 2 0x5a…01 --json"))
+    .action(
+      act(env, async (ctx, [scenarioArg, subjectArg], o: { fromBlock: string }) => {
+        const subjectId = parseBytes32(subjectArg, "subject id");
+        const fromBlock = Number(parseIndex(o.fromBlock, "--from-block"));
+        const suite = await ctx.suite();
+        const scenarioId = await scenarioOf(suite, scenarioArg);
+        const trail = await trailOf(suite, scenarioId, subjectId, fromBlock);
+        const [head, complete] = await Promise.all([
+          suite.notaryRegistry.headOf(scenarioId, subjectId),
+          suite.notaryRegistry.verifyTrail(
+            scenarioId,
+            subjectId,
+            trail.map((t) => t.record),
+          ),
+        ]);
+        const gap = firstGap(trail);
+        if (!complete) {
+          throw new ChainError(
+            `The trail read from the events does not end at the notary's stored head ${head}` +
+              (gap >= 0 ? ` (the link breaks at record ${gap + 1})` : "") +
+              ".",
+            "Lower --from-block to read the whole trail, or use an RPC endpoint that returns every log.",
+          );
+        }
+        const signerNodes = await Promise.all(
+          trail.map((t) => Promise.all(t.record.signers.map((s) => suite.nodeRegistry.nodeOfSigningKey(s)))),
+        );
+        const records = trail.map((t, i) => entryData(t, signerNodes[i]));
+        const text = [
+          `Trail of subject ${subjectId} (scenario ${scenarioId}): ${trail.length} record(s), head ${head}`,
+        ];
+        trail.forEach((t, i) =>
+          text.push(
+            `  ${i + 1}. ${formatTime(t.record.timestamp)}  result ${t.record.resultHash}  node ${t.executingNodeId}  ` +
+              `${t.record.signers.length} signer(s)  tx ${t.transaction}`,
+          ),
+        );
+        text.push("Complete: every record links to the one before it, and the last is the notary's stored head.");
+        return { data: { scenarioId, subjectId, head, complete, records }, text };
+      }),
+    );
+}
