@@ -2,7 +2,8 @@ import type { ExecutionMode } from "../sdk/economy";
 import type { Logger } from "../node/logger";
 import type { Journal } from "./journal";
 import { MODE_NAMES } from "./schemas";
-import type { BatchPlan, JobKind, JobRecord, ModeHandler, ModeSource } from "./types";
+import { nextBatchJobs } from "./modes/common";
+import type { BatchPlan, JobKind, ModeHandler, ModeSource } from "./types";
 
 export interface BatcherSettings {
   /** Most jobs per batch (the handler's own limit applies too). */
@@ -75,8 +76,10 @@ export class Batcher {
         this.sizeLimits.get(`${scenarioId}:${mode}`) ?? Number.MAX_SAFE_INTEGER,
       );
       while (open < this.settings.maxInFlightBatches) {
-        const { jobs, size } = this.nextJobs(handler, this.journal.queued(scenarioId, kinds, limit * 4), limit);
+        // The oldest job's group only (a settlement lock travels alone), up to the group's size.
+        const jobs = nextBatchJobs(handler, this.journal.queued(scenarioId, kinds, limit * 4), limit);
         if (jobs.length === 0) break;
+        const size = handler.groupOf ? Math.min(limit, handler.groupOf(jobs[0].job).maxSize) : limit;
         const dueAt = jobs[0].createdAt + this.settings.maxBatchAgeMs;
         if (jobs.length < size && !flush && dueAt > Date.now()) {
           nextDueAt = nextDueAt === undefined ? dueAt : Math.min(nextDueAt, dueAt);
@@ -96,19 +99,6 @@ export class Batcher {
       }
     }
     return { plans, nextDueAt };
-  }
-
-  /**
-   * The jobs of the next batch among `queued` (oldest first): the first `limit`, or, when the handler groups jobs
-   * (`groupOf`: e.g. a settlement lock travels alone), the oldest job's group only, up to the group's size. `size` is
-   * what a full batch of that group holds.
-   */
-  private nextJobs(handler: ModeHandler, queued: JobRecord[], limit: number): { jobs: JobRecord[]; size: number } {
-    if (queued.length === 0 || !handler.groupOf) return { jobs: queued.slice(0, limit), size: limit };
-    const group = handler.groupOf(queued[0].job);
-    const size = Math.min(limit, group.maxSize);
-    const jobs = queued.filter((q) => handler.groupOf!(q.job).key === group.key).slice(0, size);
-    return { jobs, size };
   }
 
   private waitingReason(scenarioId: bigint, mode: ExecutionMode, kind: JobKind): string {
