@@ -2,6 +2,7 @@ import type { ExecutionMode } from "../sdk/economy";
 import type { Logger } from "../node/logger";
 import type { Journal } from "./journal";
 import { MODE_NAMES } from "./schemas";
+import { nextBatchJobs } from "./modes/common";
 import type { BatchPlan, JobKind, ModeHandler, ModeSource } from "./types";
 
 export interface BatcherSettings {
@@ -75,10 +76,12 @@ export class Batcher {
         this.sizeLimits.get(`${scenarioId}:${mode}`) ?? Number.MAX_SAFE_INTEGER,
       );
       while (open < this.settings.maxInFlightBatches) {
-        const jobs = this.journal.queued(scenarioId, kinds, limit);
+        // The oldest job's group only (a settlement lock travels alone), up to the group's size.
+        const jobs = nextBatchJobs(handler, this.journal.queued(scenarioId, kinds, limit * 4), limit);
         if (jobs.length === 0) break;
+        const size = handler.groupOf ? Math.min(limit, handler.groupOf(jobs[0].job).maxSize) : limit;
         const dueAt = jobs[0].createdAt + this.settings.maxBatchAgeMs;
-        if (jobs.length < limit && !flush && dueAt > Date.now()) {
+        if (jobs.length < size && !flush && dueAt > Date.now()) {
           nextDueAt = nextDueAt === undefined ? dueAt : Math.min(nextDueAt, dueAt);
           break;
         }

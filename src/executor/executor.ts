@@ -62,6 +62,7 @@ export class Executor {
   private loopDone?: Promise<void>;
   private stopping = false;
   private wakeUp?: () => void;
+  private unsubscribe?: () => void;
   private lastTickAt = 0;
   private lastTickError?: string;
 
@@ -168,6 +169,13 @@ export class Executor {
     if (open.length > 0) {
       this.deps.logger.info({ batches: open.length }, "reconciling batches left open by an earlier run");
     }
+    this.unsubscribe = this.deps.modes.onChange?.((change) => {
+      this.deps.logger.info(
+        { scenarioId: change.scenarioId.toString(), from: change.from, to: change.to, block: change.blockNumber },
+        "scenario mode switched",
+      );
+      this.wake();
+    });
     this.loopDone = this.loop();
   }
 
@@ -235,6 +243,7 @@ export class Executor {
    */
   async close(timeoutMs: number): Promise<void> {
     this.stopping = true;
+    this.unsubscribe?.();
     this.wake();
     await this.loopDone;
     const pending = [...this.inFlight.values()];

@@ -27,6 +27,9 @@ export interface JobService {
   };
 }
 
+/** A request handler mounted beside the job API (e.g. `POST /cosign` of notarized mode). */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
 export interface IntakeOptions {
   host: string;
   /** 0 picks a free port (see `url`). */
@@ -37,6 +40,8 @@ export interface IntakeOptions {
   /** Most jobs in one request. */
   maxJobsPerRequest: number;
   logger: Logger;
+  /** More routes by exact path (`/cosign`); they answer requests themselves. */
+  routes?: Readonly<Record<string, RouteHandler>>;
 }
 
 export interface IntakeServer {
@@ -109,6 +114,11 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
     if (closing)
       throw new HttpError(503, "unavailable", "The executor is shutting down; send the request again later.");
     const url = new URL(req.url ?? "/", "http://intake");
+    const route = options.routes?.[url.pathname];
+    if (route) {
+      await route(req, res);
+      return;
+    }
     const parts = url.pathname.split("/").filter(Boolean);
     if (parts[0] !== "jobs" || parts.length > 2) {
       throw new HttpError(404, "not_found", "Not found: use POST /jobs, GET /jobs/:id or GET /jobs.");

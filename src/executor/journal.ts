@@ -452,11 +452,8 @@ export class Journal {
 
   /** Journals a transaction signed for a batch, before it is broadcast: the batch and its jobs are `submitted`. */
   recordBatchTx(batchId: string, tx: JournaledTx): void {
-    const now = this.now();
     this.db.transaction(() => {
-      this.db
-        .prepare("INSERT OR IGNORE INTO transactions (hash, batch_id, nonce, signed_at) VALUES (?, ?, ?, ?)")
-        .run(tx.hash, batchId, tx.nonce, now);
+      this.insertTx(tx, { batchId });
       const batch = this.moveBatch(batchId, "submitted", { txHash: tx.hash, nonce: tx.nonce });
       for (const id of batch.jobIds) this.moveJob(id, undefined, "submitted");
     })();
@@ -464,9 +461,7 @@ export class Journal {
 
   /** Transactions signed for a batch, in signing order. */
   batchTxs(batchId: string): JournaledTx[] {
-    return this.db
-      .prepare("SELECT hash, nonce FROM transactions WHERE batch_id = ? ORDER BY signed_at, rowid")
-      .all(batchId) as JournaledTx[];
+    return this.txsOf({ batchId });
   }
 
   /** The batch is applied on chain: it and its jobs are confirmed, and the follow-ups it owes are journaled. */
@@ -543,17 +538,29 @@ export class Journal {
   recordFollowUpTx(id: number, tx: JournaledTx): void {
     const now = this.now();
     this.db.transaction(() => {
-      this.db
-        .prepare("INSERT OR IGNORE INTO transactions (hash, follow_up_id, nonce, signed_at) VALUES (?, ?, ?, ?)")
-        .run(tx.hash, id, tx.nonce, now);
+      this.insertTx(tx, { followUpId: id });
       this.db.prepare("UPDATE follow_ups SET tx_hash = ?, updated_at = ? WHERE id = ?").run(tx.hash, now, id);
     })();
   }
 
   followUpTxs(id: number): JournaledTx[] {
+    return this.txsOf({ followUpId: id });
+  }
+
+  private insertTx(tx: JournaledTx, owner: { batchId?: string; followUpId?: number }): void {
+    this.db
+      .prepare(
+        "INSERT OR IGNORE INTO transactions (hash, batch_id, follow_up_id, nonce, signed_at) VALUES (?, ?, ?, ?, ?)",
+      )
+      .run(tx.hash, owner.batchId ?? null, owner.followUpId ?? null, tx.nonce, this.now());
+  }
+
+  private txsOf(owner: { batchId?: string; followUpId?: number }): JournaledTx[] {
+    const [column, value] =
+      owner.batchId !== undefined ? ["batch_id", owner.batchId] : ["follow_up_id", owner.followUpId];
     return this.db
-      .prepare("SELECT hash, nonce FROM transactions WHERE follow_up_id = ? ORDER BY signed_at, rowid")
-      .all(id) as JournaledTx[];
+      .prepare(`SELECT hash, nonce FROM transactions WHERE ${column} = ? ORDER BY signed_at, rowid`)
+      .all(value) as JournaledTx[];
   }
 
   /** The follow-up is done (by our transaction `txHash`, or found no longer needed). */

@@ -34,63 +34,46 @@ export class ExecutorMetrics {
         }
       },
     });
-    this.jobsAccepted = new Counter({
-      name: "era_executor_jobs_accepted_total",
-      help: "Jobs acknowledged (journaled) by kind.",
-      labelNames: ["kind"],
-      registers,
-    });
-    this.jobsRefused = new Counter({
-      name: "era_executor_jobs_refused_total",
-      help: "Jobs refused at intake, by reason (invalid, duplicate, precheck, unsupported).",
-      labelNames: ["reason"],
-      registers,
-    });
-    this.batches = new Counter({
-      name: "era_executor_batches_total",
-      help: "Batches that ended, by mode and outcome (confirmed, failed, requeued).",
-      labelNames: ["mode", "outcome"],
-      registers,
-    });
-    this.batchSize = new Histogram({
-      name: "era_executor_batch_size",
-      help: "Jobs per confirmed batch.",
-      labelNames: ["mode"],
-      buckets: [1, 5, 10, 25, 50, 100, 200, 400, 800, 2000],
-      registers,
-    });
-    this.gasPerAction = new Histogram({
-      name: "era_executor_gas_per_action",
-      help: "Gas used by a confirmed batch divided by its jobs.",
-      labelNames: ["mode"],
-      buckets: [1_000, 2_500, 5_000, 10_000, 20_000, 35_000, 50_000, 100_000, 250_000, 1_000_000],
-      registers,
-    });
-    this.confirmationLatency = new Histogram({
-      name: "era_executor_confirmation_latency_seconds",
-      help: "From the first broadcast of a transaction to its receipt.",
-      labelNames: ["label"],
-      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
-      registers,
-    });
-    this.rpcErrors = new Counter({
-      name: "era_executor_rpc_errors_total",
-      help: "Failed JSON-RPC requests by method and kind (transient, nonce-too-low, …).",
-      labelNames: ["method", "kind"],
-      registers,
-    });
-    this.feeBumps = new Counter({
-      name: "era_executor_fee_bumps_total",
-      help: "Stuck transactions resubmitted with higher fees.",
-      labelNames: ["label"],
-      registers,
-    });
-    this.followUps = new Counter({
-      name: "era_executor_follow_ups_total",
-      help: "Follow-ups that ended, by kind and outcome (done, failed).",
-      labelNames: ["kind", "outcome"],
-      registers,
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Counter<L>({ name: `era_executor_${name}`, help, labelNames, registers });
+    const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets: number[]) =>
+      new Histogram<L>({ name: `era_executor_${name}`, help, labelNames, buckets, registers });
+    this.jobsAccepted = counter("jobs_accepted_total", "Jobs acknowledged (journaled) by kind.", ["kind"]);
+    this.jobsRefused = counter("jobs_refused_total", "Jobs refused at intake, by reason (duplicate, precheck).", [
+      "reason",
+    ]);
+    this.batches = counter("batches_total", "Batches that ended, by mode and outcome (confirmed, failed, requeued).", [
+      "mode",
+      "outcome",
+    ]);
+    this.batchSize = histogram(
+      "batch_size",
+      "Jobs per confirmed batch.",
+      ["mode"],
+      [1, 5, 10, 25, 50, 100, 200, 400, 800, 2000],
+    );
+    this.gasPerAction = histogram(
+      "gas_per_action",
+      "Gas used by a confirmed batch divided by its jobs.",
+      ["mode"],
+      [1_000, 2_500, 5_000, 10_000, 20_000, 35_000, 50_000, 100_000, 250_000, 1_000_000],
+    );
+    this.confirmationLatency = histogram(
+      "confirmation_latency_seconds",
+      "From the first broadcast of a transaction to its receipt.",
+      ["label"],
+      [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
+    );
+    this.rpcErrors = counter(
+      "rpc_errors_total",
+      "Failed JSON-RPC requests by method and kind (transient, nonce-too-low, …).",
+      ["method", "kind"],
+    );
+    this.feeBumps = counter("fee_bumps_total", "Stuck transactions resubmitted with higher fees.", ["label"]);
+    this.followUps = counter("follow_ups_total", "Follow-ups that ended, by kind and outcome (done, failed).", [
+      "kind",
+      "outcome",
+    ]);
   }
 
   /** Hooks for the transaction sender. */

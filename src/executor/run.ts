@@ -7,7 +7,7 @@ import { withRetry, type RetryPolicy } from "../node/rpc";
 import { TxSender } from "../node/sender";
 import { hubAddressOf, loadNodeKey, type ExecutorConfig } from "./config";
 import { Executor } from "./executor";
-import { startIntakeServer } from "./intake";
+import { startIntakeServer, type RouteHandler } from "./intake";
 import { Journal } from "./journal";
 import { ExecutorMetrics } from "./metrics";
 import { RegistryModeSource } from "./modeSource";
@@ -49,9 +49,22 @@ export interface RunOptions {
   handlers?: (ctx: HandlerContext) => ModeHandler[];
   /** Where scenario modes are read (default: the scenario registry, every round). */
   modeSource?: (ctx: HandlerContext) => ModeSource;
+  /** More HTTP routes on the job API's server, by exact path (e.g. `/cosign`). */
+  routes?: (ctx: HandlerContext) => Readonly<Record<string, RouteHandler>>;
+  /**
+   * Services that run beside the core (a mode watcher, a mode policy, a challenge responder): started after the
+   * handlers are built and before the loop starts, stopped at shutdown before the journal closes.
+   */
+  companions?: (ctx: HandlerContext & { journal: Journal }) => Companion[];
   logger?: Logger;
   /** Where the node key and keystore password are read (default: `process.env`). */
   env?: Record<string, string | undefined>;
+}
+
+/** A service with a lifecycle, run beside the core. */
+export interface Companion {
+  start(): Promise<void> | void;
+  stop(): Promise<void> | void;
 }
 
 export interface ExecutorHandle {
@@ -185,6 +198,11 @@ export async function runExecutor(config: ExecutorConfig, options: RunOptions = 
     const modes =
       options.modeSource?.(ctx) ??
       new RegistryModeSource(ScenarioRegistry__factory.connect(scenarioRegistry, provider));
+    const companions = options.companions?.({ ...ctx, journal }) ?? [];
+    for (const companion of companions) {
+      await companion.start();
+      cleanup.push(() => companion.stop());
+    }
     const executor = new Executor({
       journal,
       sender,
@@ -212,6 +230,7 @@ export async function runExecutor(config: ExecutorConfig, options: RunOptions = 
       maxRequestBytes: config.maxRequestBytes,
       maxJobsPerRequest: config.maxJobsPerRequest,
       logger,
+      routes: options.routes?.(ctx),
     });
     cleanup.push(() => intake.close());
     const ops = await startOpsServer({
@@ -243,6 +262,7 @@ export async function runExecutor(config: ExecutorConfig, options: RunOptions = 
           logger.info("executor stopping");
           await intake.close();
           await executor.close(config.shutdownTimeoutMs);
+          for (const companion of [...companions].reverse()) await companion.stop();
           await ops.close();
           journal.close();
           if (!options.provider) (provider as JsonRpcProvider).destroy();

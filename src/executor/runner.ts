@@ -8,7 +8,7 @@ import type { Batcher } from "./batcher";
 import type { Journal } from "./journal";
 import type { ExecutorMetrics } from "./metrics";
 import { MODE_NAMES } from "./schemas";
-import type { BatchPlan, ModeHandler } from "./types";
+import { JobsRefused, NotReadyYet, type BatchPlan, type ModeHandler } from "./types";
 
 /** Contract errors that say the node cannot serve the scenario now, whatever the batch holds. */
 const SYSTEMIC = new Set(["ExecutionNotServingNode", "EnforcedPause", "AccessControlUnauthorizedAccount"]);
@@ -77,8 +77,27 @@ export class BatchRunner {
       try {
         req = await handler.build(plan);
       } catch (error) {
+        if (error instanceof NotReadyYet) {
+          this.retryAt.set(batchId, error.retryAt);
+          log.info({ reason: error.message, retryAt: new Date(error.retryAt).toISOString() }, "batch not ready yet");
+          return;
+        }
         if (isTransient(error)) throw error;
-        await this.fail(plan, `The batch could not be built: ${describeError(error)}`, log);
+        if (!(await this.sender.settled(txs))) {
+          await this.sender.retire(txs, signal);
+          this.later(batchId, `${describeError(error)} (an earlier transaction may still land)`, log);
+          return;
+        }
+        if (error instanceof JobsRefused) {
+          this.journal.abandonBatch(plan.batchId, error.message, error.reasons);
+          this.metrics.batches.inc({ mode: MODE_NAMES[plan.mode], outcome: "requeued" });
+          log.warn(
+            { refused: [...error.reasons.keys()] },
+            "jobs refused at build time; the others go back to the queue",
+          );
+        } else {
+          await this.fail(plan, `The batch could not be built: ${describeError(error)}`, log);
+        }
         return;
       }
       const receipt = await this.sender.submit(req, { onSigned, signal });
@@ -149,6 +168,7 @@ export class BatchRunner {
       }
       // Nothing may be decided while an earlier transaction of the batch could still be mined.
       if (!(await this.sender.settled(txs))) {
+        await this.sender.retire(txs, signal);
         this.later(plan.batchId, `${describeError(error)} (an earlier transaction may still land)`, log);
         return;
       }

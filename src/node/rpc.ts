@@ -48,7 +48,13 @@ function codesOf(error: unknown, depth = 0): unknown[] {
 
 /** Sorts an error thrown by an ethers provider (JSON-RPC or Hardhat's in-process one) into an `RpcFailure`. */
 export function classifyRpcError(error: unknown): RpcFailure {
-  if (revertDataOf(error) !== undefined || isError(error, "CALL_EXCEPTION")) return "revert";
+  if (revertDataOf(error) !== undefined) return "revert";
+  if (isError(error, "CALL_EXCEPTION")) {
+    // ethers reports any failed eth_call/eth_estimateGas so; it is a revert unless the node said something else.
+    const inner = (error.info as { error?: { message?: unknown } } | undefined)?.error?.message;
+    if (typeof inner !== "string" || /revert/i.test(inner)) return "revert";
+    return PERMANENT_TEXT.test(inner) ? "permanent" : "transient";
+  }
   const text = messagesOf(error).join(" | ");
   const codes = codesOf(error);
   if (/revert/i.test(text) && !/could not coalesce/i.test(text)) return "revert";

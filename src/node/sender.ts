@@ -209,6 +209,32 @@ export class TxSender implements TxSubmitter {
     return true;
   }
 
+  /**
+   * Makes sure signed transactions that the node does not hold (signed, then never broadcast, or dropped) can never
+   * be mined later: when the lowest such nonce is the key's next one, a no-op (0-value transfer to itself) takes it.
+   * Does nothing while one of them is pending (it will be mined or replaced) or when their nonces are used already.
+   */
+  async retire(versions: readonly { hash: string; nonce: number }[], signal?: AbortSignal): Promise<void> {
+    const used = await this.nonceAt("latest", signal);
+    const open = versions.filter((v) => v.nonce >= used);
+    if (open.length === 0) return;
+    for (const v of open) {
+      if (await this.rpc("eth_getTransactionByHash", () => this.options.provider.getTransaction(v.hash), signal))
+        return;
+    }
+    const nonce = Math.min(...open.map((v) => v.nonce));
+    const account = await this.account();
+    await this.exclusive(async () => {
+      this.next ??= await this.nonceAt("pending", signal);
+      if (this.next !== nonce) return;
+      const req: TxRequest = { to: account, data: "0x", label: "retire-nonce" };
+      const tx = await this.sign(req, nonce, 21_000n, await this.marketFees(signal));
+      if ((await this.broadcast(tx.raw, tx.signed.hash, signal)) === "sent") this.next = nonce + 1;
+      else this.next = undefined;
+      this.options.logger?.info({ nonce, hash: tx.signed.hash }, "nonce of an unsent transaction retired");
+    });
+  }
+
   /** The first successful receipt among these transactions, if any. */
   async receiptOf(versions: readonly { hash: string }[]): Promise<TransactionReceipt | undefined> {
     for (const v of versions) {

@@ -3,7 +3,7 @@ import { ExecutionMode } from "../../sdk/economy";
 import { ACTION_TYPES, domainOf } from "../../sdk/execution";
 import type { ExecutionHub } from "../../../typechain-types";
 import type { TxRequest } from "../../node/types";
-import type { ActionJob, BatchPlan, Job, JobKind, ModeHandler } from "../types";
+import type { BatchPlan, Job, JobKind, ModeHandler } from "../types";
 
 /** Half the order of secp256k1: the hub (OpenZeppelin ECDSA) refuses signatures with a larger `s`. */
 const HALF_N = BigInt("0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0");
@@ -62,9 +62,8 @@ export class StandardHandler implements ModeHandler {
 
   async build(plan: BatchPlan): Promise<TxRequest> {
     const actions = plan.jobs.map(({ job }) => {
-      const a = job as ActionJob;
-      if (a.kind !== "action") throw new TypeError(`A standard batch holds action jobs only, not ${job.kind}.`);
-      return { user: a.user, nonce: a.nonce, payload: a.payload, signature: a.signature };
+      if (job.kind !== "action") throw new TypeError(`A standard batch holds action jobs only, not ${job.kind}.`);
+      return { user: job.user, nonce: job.nonce, payload: job.payload, signature: job.signature };
     });
     return {
       to: await this.hub.getAddress(),

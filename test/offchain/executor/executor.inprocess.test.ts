@@ -1,11 +1,23 @@
 import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Transaction } from "ethers";
+import { Journal } from "../../../src/executor/journal";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ExecutionMode } from "../../../src/sdk/economy";
 import { runExecutor, type ExecutorHandle } from "../../../src/executor/run";
 import { StandardHandler } from "../../../src/executor/modes/standard";
-import { jobToJson } from "../../../src/executor/schemas";
-import type { BatchPlan, FollowUp, Job, ModeHandler } from "../../../src/executor/types";
+import { jobKey, jobToJson } from "../../../src/executor/schemas";
+import {
+  JobsRefused,
+  NotReadyYet,
+  type BatchPlan,
+  type FollowUp,
+  type Job,
+  type ModeHandler,
+} from "../../../src/executor/types";
 import type { HubFixture } from "../../execution/hub/helpers";
 import {
   STANDARD_SCENARIO,
@@ -201,6 +213,159 @@ describe("executor against the in-process network", function () {
     expect(failed.status).to.equal("failed");
     expect(failed.error).to.match(/ExecutionNonceUsed|already used/);
     expect(await f.executionHub.actionCount(S)).to.equal(10n);
+  });
+
+  describe("after a crash", function () {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "executor-crash-"))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** A journal as a killed run leaves it: `count` jobs in a batch whose transaction was signed and journaled. */
+    async function leftOver(count: number, broadcast: boolean) {
+      const journal = new Journal(join(dir, "j.sqlite"));
+      journal.bind({ chainId: f.chainId.toString(), executionHub: f.addresses.executionHub, account: f.key1.address });
+      const jobs = await signedActions(f.hubDomain, S, users(count, "left-over"), count);
+      const ids = journal.addJobs(jobs.map((job) => ({ job, key: jobKey(job) }))).map((o) => o.id);
+      const plan = journal.createBatch(S, ExecutionMode.Standard, ids);
+      const handler = new StandardHandler(f.executionHub, { hubAddress: f.addresses.executionHub, chainId: f.chainId });
+      const req = await handler.build(plan);
+      const nonce = await ethers.provider.getTransactionCount(f.key1.address, "pending");
+      const fees = await ethers.provider.getFeeData();
+      const raw = await f.key1.signTransaction({
+        ...req,
+        type: 2,
+        chainId: f.chainId,
+        nonce,
+        gasLimit: 2_000_000n,
+        maxFeePerGas: fees.maxFeePerGas,
+        maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+      });
+      journal.recordBatchTx(plan.batchId, { hash: Transaction.from(raw).hash!, nonce });
+      journal.close();
+      if (broadcast) await ethers.provider.broadcastTransaction(raw);
+      return { plan, ids, nonce };
+    }
+
+    it("confirms a batch whose transaction landed, without sending anything", async function () {
+      const { plan, ids, nonce } = await leftOver(3, true);
+      const e = await start({ journal: join(dir, "j.sqlite") });
+      await eventually("confirmed", () => e.journal.batch(plan.batchId)?.status === "confirmed");
+      expect(ids.map((id) => e.journal.getJob(id)!.status)).to.deep.equal(["confirmed", "confirmed", "confirmed"]);
+      expect(await ethers.provider.getTransactionCount(f.key1.address)).to.equal(nonce + 1);
+    });
+
+    it("requeues the jobs of a batch whose transaction never left, once its nonce is retired, when the mode switched meanwhile", async function () {
+      const { plan, ids } = await leftOver(3, false);
+      await f.scenarioRegistry.connect(f.developer).setMode(S, ExecutionMode.Lightweight);
+      const e = await start({ journal: join(dir, "j.sqlite") });
+      await eventually("the batch abandoned", () => e.journal.batch(plan.batchId)?.status === "failed");
+      expect(e.journal.batch(plan.batchId)!.error).to.match(/^The scenario switched mode before the batch landed/);
+      const requeued = e.journal.getJob(ids[0])!;
+      expect([requeued.status, requeued.attempts]).to.deep.equal(["queued", 1]);
+      await f.scenarioRegistry.connect(f.developer).setMode(S, ExecutionMode.Standard);
+      await eventually("confirmed", () => ids.every((id) => e.journal.getJob(id)!.status === "confirmed"));
+      expect((await f.executionHub.batchOf(plan.batchId)).used).to.equal(false);
+      expect(await f.executionHub.actionCount(S)).to.equal(3n);
+    });
+  });
+
+  describe("what mode handlers can ask of the core", function () {
+    /** A notarized-mode stand-in for `result` jobs of scenario 2: each batch pushes node 1's score. */
+    class FakeNotary implements ModeHandler {
+      readonly mode = ExecutionMode.Notarized;
+      readonly kinds = ["result"] as const;
+      readonly maxBatchSize = 10;
+      readonly builds: BatchPlan[] = [];
+      groupOf?: ModeHandler["groupOf"];
+      constructor(private readonly before: (plan: BatchPlan, build: number) => void = () => undefined) {}
+      async build(plan: BatchPlan) {
+        this.builds.push(plan);
+        this.before(plan, this.builds.length);
+        return {
+          to: f.addresses.executionHub,
+          data: f.executionHub.interface.encodeFunctionData("syncScore", [1n]),
+          label: "fake-notary",
+        };
+      }
+      isApplied = async () => false;
+    }
+    const results = (n: number, subject = (i: number) => `subject-${i}`) =>
+      Array.from({ length: n }, (_, i) => ({
+        kind: "result",
+        scenarioId: "2",
+        subjectId: ethers.id(subject(i)),
+        resultHash: ethers.id(`result-${i}`),
+      }));
+    const post = async (e: ExecutorHandle, jobs: unknown[]) =>
+      (await http<{ results: { id: string }[] }>("POST", `${e.apiUrl}/jobs`, jobs)).body.results.map((r) => r.id);
+    const settle = (e: ExecutorHandle, ids: string[]) =>
+      eventually("every job ended", () => {
+        const views = ids.map((id) => e.journal.getJob(id)!);
+        return views.every((v) => v.status === "confirmed" || v.status === "failed") && views;
+      });
+
+    it("forms batches by the handler's groups: a job of a group of one travels alone", async function () {
+      const handler = new FakeNotary();
+      handler.groupOf = (job) =>
+        job.kind === "result" && job.subjectId === ethers.id("subject-lock")
+          ? { key: "lock", maxSize: 1 }
+          : { key: "plain", maxSize: 10 };
+      const e = await start({}, () => [handler]);
+      const ids = await post(
+        e,
+        results(6, (i) => (i === 3 ? "subject-lock" : `subject-${i}`)),
+      );
+      const views = await settle(e, ids);
+      const sizes = handler.builds.map((p) => p.jobs.length).sort();
+      expect(sizes).to.deep.equal([1, 5]);
+      const lockBatch = handler.builds.find((p) => p.jobs.length === 1)!;
+      expect(lockBatch.jobs[0].id).to.equal(ids[3]);
+      expect(views.every((v) => v.status === "confirmed")).to.equal(true);
+    });
+
+    it("fails the jobs a handler refuses at build time and batches the others again", async function () {
+      const handler = new FakeNotary((plan, build) => {
+        if (build === 1) throw new JobsRefused(new Map([[plan.jobs[1].id, "subject-1 is busy: send it again later"]]));
+      });
+      const e = await start({}, () => [handler]);
+      const ids = await post(e, results(3));
+      const views = await settle(e, ids);
+      expect(views.map((v) => v.status)).to.deep.equal(["confirmed", "failed", "confirmed"]);
+      expect(views[1].error).to.equal("subject-1 is busy: send it again later");
+      expect(e.journal.batch(handler.builds[0].batchId)!.status).to.equal("failed");
+      expect(handler.builds[1].jobs.map((j) => j.id)).to.deep.equal([ids[0], ids[2]]);
+    });
+
+    it("keeps a batch the handler is not ready to build, and builds the same batch again later", async function () {
+      const handler = new FakeNotary((_plan, build) => {
+        if (build === 1) throw new NotReadyYet("an earlier result of the subject is in flight", Date.now() + 100);
+      });
+      const e = await start({}, () => [handler]);
+      const ids = await post(e, results(2));
+      const views = await settle(e, ids);
+      expect(views.map((v) => v.status)).to.deep.equal(["confirmed", "confirmed"]);
+      expect(handler.builds).to.have.length(2);
+      expect(handler.builds[1].batchId).to.equal(handler.builds[0].batchId);
+    });
+
+    it("serves extra routes and runs companions from start to shutdown", async function () {
+      const events: string[] = [];
+      const e = await runExecutor(testConfig({ executionHub: f.addresses.executionHub }), {
+        provider: ethers.provider,
+        signer: f.key1,
+        logger: silent,
+        routes: () => ({ "/cosign": async (_req, res) => void res.writeHead(200).end("co-signed") }),
+        companions: ({ journal }) => [
+          {
+            start: () => void events.push(`start:${journal.open}`),
+            stop: () => void events.push(`stop:${journal.open}`),
+          },
+        ],
+      });
+      expect(await (await fetch(`${e.apiUrl}/cosign`, { method: "POST" })).text()).to.equal("co-signed");
+      await e.close();
+      expect(events).to.deep.equal(["start:true", "stop:true"]);
+    });
   });
 
   it("journals the follow-ups of a confirmed batch and runs them when due", async function () {

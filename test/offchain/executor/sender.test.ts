@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { makeError, type Provider } from "ethers";
+import { Transaction, makeError, type Provider } from "ethers";
 import { EraContractError } from "../../../src/sdk/errors";
 import { ExecutionMode } from "../../../src/sdk/economy";
 import { classifyRpcError, RpcUnavailableError } from "../../../src/node/rpc";
@@ -241,6 +241,34 @@ describe("TxSender", function () {
     expect(receipt?.status).to.equal(1);
     expect(await again.settled(signed)).to.equal(true);
     expect(await again.resume("standard-batch", [{ hash: ethers.id("unknown"), nonce: 0 }])).to.equal(undefined);
+  });
+
+  it("retires a signed transaction the node never saw, so that it can never be mined later", async function () {
+    const s = sender();
+    const req = await batch("never-sent");
+    const nonce = await ethers.provider.getTransactionCount(f.key1.address, "pending");
+    const fees = await ethers.provider.getFeeData();
+    const raw = await f.key1.signTransaction({
+      type: 2,
+      chainId: f.chainId,
+      nonce,
+      to: req.to,
+      data: req.data,
+      gasLimit: 1_000_000n,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    });
+    const signed = [{ hash: Transaction.from(raw).hash!, nonce }];
+    expect(await s.settled(signed)).to.equal(false);
+    await s.retire(signed);
+    expect(await s.settled(signed)).to.equal(true);
+    expect(await ethers.provider.getTransactionCount(f.key1.address)).to.equal(nonce + 1);
+    const late = await ethers.provider.broadcastTransaction(raw).then(
+      () => "mined",
+      (e: unknown) => classifyRpcError(e),
+    );
+    expect(late).to.equal("nonce-too-low");
+    expect((await f.executionHub.batchOf(ethers.id("never-sent"))).used).to.equal(false);
   });
 
   describe("classifyRpcError", function () {

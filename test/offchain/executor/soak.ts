@@ -1,9 +1,58 @@
 import { expect } from "chai";
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import hre from "hardhat";
+import ts from "typescript";
+import { Wallet } from "ethers";
 import { jobToJson } from "../../../src/executor/schemas";
 import type { ActionJob } from "../../../src/executor/types";
-import { http } from "./helpers";
-import type { LocalChain } from "./localChain";
+import { eventually, http, signedActions, users } from "./helpers";
+import { standardScenario, type LocalChain } from "./localChain";
+
+/**
+ * A soak run's starting point on a fresh local chain: node 1 with a new key serving a standard-mode scenario,
+ * blocks every 250 ms (so transactions sit pending a while), and `count` signed jobs over 100 users.
+ */
+export async function soakSetup(chain: LocalChain, label: string, count: number) {
+  const nodeKey = Wallet.createRandom() as unknown as Wallet;
+  const { scenarioId, hubDomain } = await standardScenario(chain, nodeKey);
+  await chain.provider.send("evm_setAutomine", [false]);
+  await chain.provider.send("evm_setIntervalMining", [250]);
+  const jobs = await signedActions(hubDomain, scenarioId, users(100, label), count);
+  return { nodeKey, scenarioId, jobs };
+}
+
+/**
+ * Transpiles the TypeScript sources a child process needs (src/ and typechain-types/) to plain JavaScript under
+ * cache/, once, so that restarting the child costs a Node start and not a TypeScript compile. Returns the path of
+ * `entry` (e.g. `src/executor/main.ts`) in the output.
+ */
+export function buildForChild(entry: string): string {
+  const root = hre.config.paths.root;
+  const out = join(root, "cache", "child-build");
+  const options: ts.CompilerOptions = {
+    module: ts.ModuleKind.CommonJS,
+    target: ts.ScriptTarget.ES2022,
+    esModuleInterop: true,
+    resolveJsonModule: true,
+  };
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? walk(path) : path.endsWith(".ts") && !path.endsWith(".d.ts") ? [path] : [];
+    });
+  for (const file of [...walk(join(root, "src")), ...walk(join(root, "typechain-types"))]) {
+    const { outputText } = ts.transpileModule(ts.sys.readFile(file) ?? "", {
+      compilerOptions: options,
+      fileName: file,
+    });
+    const target = join(out, relative(root, file)).replace(/\.ts$/, ".js");
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, outputText);
+  }
+  return join(out, entry.replace(/\.ts$/, ".js"));
+}
 
 /** A seeded PRNG (mulberry32): the same seed replays the same faults, delays and kill points. */
 export function prng(seed: number): () => number {
@@ -85,7 +134,7 @@ export async function allJobs(apiUrl: string): Promise<Listed[]> {
 }
 
 /**
- * The exactly-once check: every acknowledged job is confirmed, none failed; on chain each job's (user, nonce) is
+ * The exactly-once check, once no job is open any more: every acknowledged job is confirmed, none failed; on chain each job's (user, nonce) is
  * applied, the hub's counter for the scenario equals the number of jobs, and the batches the hub applied for the
  * scenario are exactly the journal's confirmed batches (nothing applied behind the journal's back).
  */
@@ -97,7 +146,15 @@ export async function expectExactlyOnce(
   ids: readonly string[],
 ): Promise<{ batches: number }> {
   const hub = chain.suite.executionHub;
-  const listed = await allJobs(apiUrl);
+  const listed = await eventually(
+    "every job confirmed or failed",
+    async () => {
+      const all = await allJobs(apiUrl);
+      return all.every((j) => j.status === "confirmed" || j.status === "failed") && all;
+    },
+    300_000,
+    500,
+  );
   const byId = new Map(listed.map((j) => [j.id, j]));
   expect(new Set(ids).size, "distinct acknowledged ids").to.equal(jobs.length);
   expect(listed.length, "jobs in the journal").to.equal(jobs.length);
