@@ -825,24 +825,25 @@ describe("ExecutionHub", function () {
     });
 
     describe("submitNotarization → notary registry", function () {
-      it("notarizes a result signed by the executing node (quorum 1); the notary's Notarized names that node, no BatchApplied", async function () {
+      it("notarizes a result signed by the executing node (quorum 1) and emits BatchApplied under the derived notarization id", async function () {
         const f = await loadFixture(hubFixture);
         const { attestation, signatures } = await signedAttestation(f, SCENARIO.enterprise, "r1");
+        const id = notarizationIdOf(SCENARIO.enterprise, attestation.subjectId, ethers.ZeroHash);
         const tx = f.executionHub.connect(f.key1).submitNotarization(attestation, signatures);
         await expect(tx)
           .to.emit(f.notaryRegistry, "Notarized")
           .withArgs(
-            notarizationIdOf(SCENARIO.enterprise, attestation.subjectId, ethers.ZeroHash),
+            id,
             SCENARIO.enterprise,
             attestation.subjectId,
-            1n,
             attestation.resultHash,
             anyValue,
             ethers.ZeroHash,
             anyValue,
             [f.key1.address],
-          );
-        await expect(tx).not.to.emit(f.executionHub, "BatchApplied");
+          )
+          .and.to.emit(f.executionHub, "BatchApplied")
+          .withArgs(id, SCENARIO.enterprise, ExecutionMode.Notarized, 1n, 0n, 1n);
         expect(await f.notaryRegistry.headOf(SCENARIO.enterprise, attestation.subjectId)).not.to.equal(ethers.ZeroHash);
         expect(await f.executionHub.nodeStats(1)).to.deep.equal([1n, 0n]);
         expect(await f.executionHub.batchSeq()).to.equal(0n);
@@ -857,10 +858,15 @@ describe("ExecutionHub", function () {
           .withArgs(1n);
         // Node 2, which signed, may submit it itself.
         await expect(f.executionHub.connect(f.key2).submitNotarization(attestation, signatures))
-          .to.emit(f.notaryRegistry, "Notarized")
-          .withArgs(anyValue, SCENARIO.enterprise, attestation.subjectId, 2n, anyValue, anyValue, anyValue, anyValue, [
-            f.key2.address,
-          ]);
+          .to.emit(f.executionHub, "BatchApplied")
+          .withArgs(
+            notarizationIdOf(SCENARIO.enterprise, attestation.subjectId, ethers.ZeroHash),
+            SCENARIO.enterprise,
+            ExecutionMode.Notarized,
+            2n,
+            0n,
+            1n,
+          );
         expect(await f.executionHub.nodeStats(2)).to.deep.equal([1n, 0n]);
         expect(await f.executionHub.nodeStats(1)).to.deep.equal([0n, 0n]);
       });
@@ -878,15 +884,16 @@ describe("ExecutionHub", function () {
     });
 
     describe("submitNotarizationBatch → notary registry", function () {
-      it("notarizes a batch root; the notary's BatchNotarized names the executing node, no BatchApplied", async function () {
+      it("notarizes a batch root and emits BatchApplied with the batch's derived id and count", async function () {
         const f = await loadFixture(hubFixture);
         const { attestation, signatures } = await signedBatchAttestation(f, SCENARIO.enterprise, "b1", 25);
         const id = batchNotarizationIdOf(SCENARIO.enterprise, attestation.salt);
         const tx = f.executionHub.connect(f.key1).submitNotarizationBatch(attestation, signatures);
         await expect(tx)
           .to.emit(f.notaryRegistry, "BatchNotarized")
-          .withArgs(id, SCENARIO.enterprise, 1n, attestation.root, 25n, anyValue, anyValue, [f.key1.address]);
-        await expect(tx).not.to.emit(f.executionHub, "BatchApplied");
+          .withArgs(id, SCENARIO.enterprise, attestation.root, 25n, anyValue, anyValue, [f.key1.address])
+          .and.to.emit(f.executionHub, "BatchApplied")
+          .withArgs(id, SCENARIO.enterprise, ExecutionMode.Notarized, 1n, 0n, 25n);
         expect(await f.notaryRegistry.batchCommitmentOf(id)).not.to.equal(ethers.ZeroHash);
         expect(await f.executionHub.nodeStats(1)).to.deep.equal([1n, 0n]);
       });

@@ -2,7 +2,6 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ERA, EXECUTION_DEFAULTS, ExecutionMode } from "../../helpers/fixtures";
-import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { hashlockOf, notarizationIdOf } from "../../../src/sdk/execution";
 import {
   SCENARIO,
@@ -213,17 +212,14 @@ describe("ExecutionHub — live mode switching", function () {
     await f.scenarioRegistry.connect(f.developer).setMode(SCENARIO.enterprise, ExecutionMode.Notarized);
     const { subjectId } = inFlight.attestation;
     await expect(hub.submitNotarization(inFlight.attestation, inFlight.signatures))
-      .to.emit(f.notaryRegistry, "Notarized")
+      .to.emit(f.executionHub, "BatchApplied")
       .withArgs(
         notarizationIdOf(SCENARIO.enterprise, subjectId, ethers.ZeroHash),
         SCENARIO.enterprise,
-        subjectId,
+        ExecutionMode.Notarized,
         1n,
-        inFlight.attestation.resultHash,
-        anyValue,
-        ethers.ZeroHash,
-        anyValue,
-        [f.key1.address],
+        0n,
+        1n,
       );
     expect(await f.notaryRegistry.headOf(SCENARIO.enterprise, subjectId)).not.to.equal(ethers.ZeroHash);
   });

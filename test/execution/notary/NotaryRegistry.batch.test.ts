@@ -92,11 +92,11 @@ describe("NotaryRegistry batches", function () {
       });
       await expect(tx)
         .to.emit(f.notaryRegistry, "BatchNotarized")
-        .withArgs(notarizationId, ENTERPRISE, 1n, attestation.root, SIZE, ts, hash, [f.keys[0].address]);
+        .withArgs(notarizationId, ENTERPRISE, attestation.root, SIZE, ts, hash, [f.keys[0].address]);
       expect(await f.notaryRegistry.batchCommitmentOf(notarizationId)).to.equal(hash);
     });
 
-    it("returns the batch record hash to the hub", async function () {
+    it("returns the batch's derived id and record hash to the hub", async function () {
       const f = await loadFixture(notaryFixture);
       const { registry, hub, domain } = await deployMockHub(f);
       const { attestation, notarizationId } = await batchOf("return", resultsOf("return", 3));
@@ -111,7 +111,7 @@ describe("NotaryRegistry batches", function () {
         timestamp: ts,
         signers: signersOf(signed),
       });
-      await expect(tx).to.emit(hub, "Returned").withArgs(hash);
+      await expect(tx).to.emit(hub, "Returned").withArgs(notarizationId, hash);
       expect(await registry.batchCommitmentOf(notarizationId)).to.equal(hash);
     });
 
@@ -188,7 +188,7 @@ describe("NotaryRegistry batches", function () {
           .submitNotarizationBatch(b, signaturesOf(await signAllBatch([f.keys[0]], f.domain, b))),
       )
         .to.emit(f.notaryRegistry, "BatchNotarized")
-        .withArgs(id, otherScenario, 1n, b.root, b.count, anyValue, anyValue, [f.keys[0].address]);
+        .withArgs(id, otherScenario, b.root, b.count, anyValue, anyValue, [f.keys[0].address]);
     });
 
     it("does not move any subject's trail head, and its results are not single records", async function () {

@@ -68,7 +68,6 @@ describe("NotaryRegistry signatures", function () {
             notarizationIdOf(ENTERPRISE, a.subjectId, ethers.ZeroHash),
             ENTERPRISE,
             a.subjectId,
-            1n,
             a.resultHash,
             record.timestamp,
             ethers.ZeroHash,

@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { FunctionFragment } from "ethers";
-import { ROLES, viaTimelock } from "../../helpers/fixtures";
+import { ExecutionMode, ROLES, viaTimelock } from "../../helpers/fixtures";
 import { batchNotarizationIdOf, domainOf, notarizationIdOf } from "../../../src/sdk/execution";
 import {
   ENTERPRISE,
@@ -22,7 +22,6 @@ import {
   signAll,
   signaturesOf,
   signersOf,
-  type NotaryFixture,
   type RecordFields,
 } from "./helpers";
 
@@ -258,7 +257,7 @@ describe("NotaryRegistry", function () {
       expect(await f.notaryRegistry.headOf(ENTERPRISE, idOf("another subject"))).to.equal(ethers.ZeroHash);
     });
 
-    it("emits Notarized with every field: derived id, scenario, subject, executing node, result, block timestamp, previous head, record hash, signers", async function () {
+    it("emits Notarized with every field: derived id, scenario, subject, result, block timestamp, previous head, record hash, signers", async function () {
       const f = await loadFixture(notaryFixture);
       const a = await attestationOf("event");
       const signed = await signAll([f.keys[0]], f.domain, a);
@@ -271,7 +270,6 @@ describe("NotaryRegistry", function () {
           notarizationIdOf(ENTERPRISE, a.subjectId, ethers.ZeroHash),
           a.scenarioId,
           a.subjectId,
-          1n,
           a.resultHash,
           ts,
           ethers.ZeroHash,
@@ -295,7 +293,6 @@ describe("NotaryRegistry", function () {
           notarizationIdOf(ENTERPRISE, a.subjectId, firstHash),
           ENTERPRISE,
           a.subjectId,
-          1n,
           a.resultHash,
           second.timestamp,
           firstHash,
@@ -308,13 +305,15 @@ describe("NotaryRegistry", function () {
       expect(await f.notaryRegistry.verifyRecord(second, [])).to.equal(true);
     });
 
-    it("returns the record hash (the new head) to the hub", async function () {
+    it("returns the derived notarization id and the record hash (the new head) to the hub", async function () {
       const f = await loadFixture(notaryFixture);
       const { registry, hub, domain } = await deployMockHub(f);
       const a = await attestationOf("return");
       const tx = await hub.notarize(a, 1, signaturesOf(await signAll([f.keys[0]], domain, a)));
       const hash = recordHashOf(recordOf(a, await blockTimestampOf(tx), [f.keys[0].address]));
-      await expect(tx).to.emit(hub, "Returned").withArgs(hash);
+      await expect(tx)
+        .to.emit(hub, "Returned")
+        .withArgs(notarizationIdOf(ENTERPRISE, a.subjectId, ethers.ZeroHash), hash);
       expect(await registry.headOf(ENTERPRISE, a.subjectId)).to.equal(hash);
     });
 
@@ -369,9 +368,18 @@ describe("NotaryRegistry", function () {
       // The same signature is enough when node 2 submits it: the executor is whoever submits.
       await expect(f.executionHub.connect(f.keys[1]).submitNotarization(a, sigs))
         .to.emit(f.notaryRegistry, "Notarized")
-        .withArgs(anyValue, ENTERPRISE, a.subjectId, 2n, a.resultHash, anyValue, ethers.ZeroHash, anyValue, [
+        .withArgs(anyValue, ENTERPRISE, a.subjectId, a.resultHash, anyValue, ethers.ZeroHash, anyValue, [
           f.keys[1].address,
-        ]);
+        ])
+        .and.to.emit(f.executionHub, "BatchApplied")
+        .withArgs(
+          notarizationIdOf(ENTERPRISE, a.subjectId, ethers.ZeroHash),
+          ENTERPRISE,
+          ExecutionMode.Notarized,
+          2n,
+          0n,
+          1n,
+        );
     });
 
     it("checks the signatures against the executing node id the hub passes", async function () {
