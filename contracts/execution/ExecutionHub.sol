@@ -155,25 +155,41 @@ contract ExecutionHub is IExecutionHub, AdminGuarded, ReentrancyGuardTransient, 
 
     /// @inheritdoc IExecutionHub
     /// @dev No reentrancy guard: the notary is fixed at deployment and makes only read-only calls, and nothing here
-    /// depends on state another call could change half-way. The notary's event stands for `BatchApplied`.
+    /// depends on state another call could change half-way.
     function submitNotarization(
         INotaryRegistry.Attestation calldata attestation,
         bytes[] calldata signatures
     ) external {
         uint256 nodeId = _authorize(attestation.scenarioId, IScenarioExecution.ExecutionMode.Notarized);
         _stats[nodeId].appliedBatches += 1;
-        notary.notarize(attestation, nodeId, signatures);
+        (bytes32 notarizationId, ) = notary.notarize(attestation, nodeId, signatures);
+        emit BatchApplied(
+            notarizationId,
+            attestation.scenarioId,
+            IScenarioExecution.ExecutionMode.Notarized,
+            nodeId,
+            0,
+            1
+        );
     }
 
     /// @inheritdoc IExecutionHub
-    /// @dev As `submitNotarization`: no reentrancy guard needed, the notary's event stands for `BatchApplied`.
+    /// @dev As `submitNotarization`: no reentrancy guard needed.
     function submitNotarizationBatch(
         INotaryRegistry.BatchAttestation calldata attestation,
         bytes[] calldata signatures
     ) external {
         uint256 nodeId = _authorize(attestation.scenarioId, IScenarioExecution.ExecutionMode.Notarized);
         _stats[nodeId].appliedBatches += 1;
-        notary.notarizeBatch(attestation, nodeId, signatures);
+        (bytes32 notarizationId, ) = notary.notarizeBatch(attestation, nodeId, signatures);
+        emit BatchApplied(
+            notarizationId,
+            attestation.scenarioId,
+            IScenarioExecution.ExecutionMode.Notarized,
+            nodeId,
+            0,
+            attestation.count
+        );
     }
 
     /// @inheritdoc IExecutionHub

@@ -67,7 +67,7 @@ contract NotaryRegistry is INotaryRegistry, AdminGuarded, EIP712 {
         Attestation calldata a,
         uint256 executingNodeId,
         bytes[] calldata signatures
-    ) external onlyHub returns (bytes32 recordHash) {
+    ) external onlyHub returns (bytes32 notarizationId, bytes32 recordHash) {
         bytes32 subjectKey = _subjectKey(a.scenarioId, a.subjectId);
         bytes32 head = _heads[subjectKey];
         if (a.previous != head) revert NotaryStaleHead(a.scenarioId, a.subjectId, head, a.previous);
@@ -76,17 +76,8 @@ contract NotaryRegistry is INotaryRegistry, AdminGuarded, EIP712 {
         uint64 timestamp = uint64(block.timestamp);
         recordHash = _recordHash(a.scenarioId, a.subjectId, a.resultHash, timestamp, head, signers);
         _heads[subjectKey] = recordHash;
-        emit Notarized(
-            notarizationIdOf(a.scenarioId, a.subjectId, head),
-            a.scenarioId,
-            a.subjectId,
-            executingNodeId,
-            a.resultHash,
-            timestamp,
-            head,
-            recordHash,
-            signers
-        );
+        notarizationId = notarizationIdOf(a.scenarioId, a.subjectId, head);
+        emit Notarized(notarizationId, a.scenarioId, a.subjectId, a.resultHash, timestamp, head, recordHash, signers);
     }
 
     /// @inheritdoc INotaryRegistry
@@ -94,8 +85,8 @@ contract NotaryRegistry is INotaryRegistry, AdminGuarded, EIP712 {
         BatchAttestation calldata a,
         uint256 executingNodeId,
         bytes[] calldata signatures
-    ) external onlyHub returns (bytes32 recordHash) {
-        bytes32 notarizationId = batchNotarizationIdOf(a.scenarioId, a.salt);
+    ) external onlyHub returns (bytes32 notarizationId, bytes32 recordHash) {
+        notarizationId = batchNotarizationIdOf(a.scenarioId, a.salt);
         if (_batchCommitments[notarizationId] != bytes32(0)) revert NotaryIdUsed(notarizationId);
         if (block.timestamp > a.deadline) revert NotaryExpired(a.deadline, block.timestamp);
         if (a.count == 0) revert NotaryEmptyBatch();
@@ -103,16 +94,7 @@ contract NotaryRegistry is INotaryRegistry, AdminGuarded, EIP712 {
         uint64 timestamp = uint64(block.timestamp);
         recordHash = _batchRecordHash(a.scenarioId, notarizationId, a.root, a.count, timestamp, signers);
         _batchCommitments[notarizationId] = recordHash;
-        emit BatchNotarized(
-            notarizationId,
-            a.scenarioId,
-            executingNodeId,
-            a.root,
-            a.count,
-            timestamp,
-            recordHash,
-            signers
-        );
+        emit BatchNotarized(notarizationId, a.scenarioId, a.root, a.count, timestamp, recordHash, signers);
     }
 
     /// @inheritdoc INotaryRegistry

@@ -30,11 +30,10 @@ interface IExecutionHub {
         uint64 frauds;
     }
 
-    /// @notice Emitted for every standard, settlement and lightweight batch accepted.
-    /// @dev Notarizations are announced by the notary's `Notarized` and `BatchNotarized` events instead, which carry
-    /// the same facts (notarization id, scenario, executing node; the mode is Notarized by definition) so that a
-    /// notarization pays for one event, not two. `seq` is the batch's place in the sequence of standard and
-    /// lightweight batches (`batchSeq`); it is 0 for settlement batches, which take no place in it.
+    /// @notice Emitted for every batch accepted, whatever its mode.
+    /// @dev For notarizations `batchId` is the notarization id the notary derived (see INotaryRegistry). `seq` is the
+    /// batch's place in the sequence of standard and lightweight batches (`batchSeq`); it is 0 for settlement and
+    /// notarized batches, which take no place in it.
     event BatchApplied(
         bytes32 indexed batchId,
         uint256 indexed scenarioId,
@@ -95,14 +94,14 @@ interface IExecutionHub {
     /// @notice Notarizes one result with the scenario's quorum, as the next record of its subject's trail, and counts
     /// it as an applied batch of the calling node.
     /// @dev Callable by a serving node's key; the scenario must be in notarized mode. The attestation must be signed
-    /// against the subject's current head (see `INotaryRegistry.notarize`). Emits the notary's `Notarized`, which
-    /// names the calling node, and no `BatchApplied`.
+    /// against the subject's current head (see `INotaryRegistry.notarize`); `BatchApplied` carries the derived
+    /// notarization id.
     function submitNotarization(INotaryRegistry.Attestation calldata attestation, bytes[] calldata signatures) external;
 
     /// @notice Notarizes a batch of results under one Merkle root and counts it as an applied batch of the calling
     /// node.
-    /// @dev Callable by a serving node's key; the scenario must be in notarized mode. Emits the notary's
-    /// `BatchNotarized`, which names the calling node, and no `BatchApplied`.
+    /// @dev Callable by a serving node's key; the scenario must be in notarized mode. `BatchApplied` carries the
+    /// batch's notarization id, derived from its salt.
     function submitNotarizationBatch(
         INotaryRegistry.BatchAttestation calldata attestation,
         bytes[] calldata signatures

@@ -60,28 +60,25 @@ interface INotaryRegistry {
         address[] signers;
     }
 
-    /// @notice Emitted for every single notarization, with everything needed to verify it later and the node that
-    /// executed it (the hub emits no `BatchApplied` for notarizations: this event stands for it).
+    /// @notice Emitted for every single notarization, with everything needed to verify it later (the hub's
+    /// `BatchApplied` under the same id names the executing node).
     /// @param notarizationId `notarizationIdOf(scenarioId, subjectId, previous)`.
     /// @param recordHash The hash of the record, now the subject's head.
     event Notarized(
         bytes32 indexed notarizationId,
         uint256 indexed scenarioId,
         bytes32 indexed subjectId,
-        uint256 executingNodeId,
         bytes32 resultHash,
         uint64 timestamp,
         bytes32 previous,
         bytes32 recordHash,
         address[] signers
     );
-    /// @notice Emitted for every batch notarization, with the node that executed it (it stands for the hub's
-    /// `BatchApplied`).
+    /// @notice Emitted for every batch notarization.
     /// @param notarizationId `batchNotarizationIdOf(scenarioId, salt)`.
     event BatchNotarized(
         bytes32 indexed notarizationId,
         uint256 indexed scenarioId,
-        uint256 indexed executingNodeId,
         bytes32 root,
         uint32 count,
         uint64 timestamp,
@@ -122,22 +119,25 @@ interface INotaryRegistry {
     /// Warning: the executing node is trusted to be what the hub checked (an active node serving the scenario): its
     /// own signature is matched by node id and not checked against the node and scenario registries again. Every
     /// other signer is.
+    /// @return notarizationId The id derived from the record's place, `notarizationIdOf(scenarioId, subjectId,
+    /// previous)`.
     /// @return recordHash The hash of the new record, which is the subject's new head.
     function notarize(
         Attestation calldata attestation,
         uint256 executingNodeId,
         bytes[] calldata signatures
-    ) external returns (bytes32 recordHash);
+    ) external returns (bytes32 notarizationId, bytes32 recordHash);
 
     /// @notice Notarizes many results under one Merkle root (same signing rules as `notarize`).
     /// @dev Callable only by the execution hub. The batch's id, derived from its salt, must be unused (else
     /// `NotaryIdUsed`). Batches move no subject's head: their results are proven by Merkle proof (`verifyInBatch`).
+    /// @return notarizationId The batch's id, `batchNotarizationIdOf(scenarioId, salt)`.
     /// @return recordHash The batch record's hash, stored as the commitment of its notarization id.
     function notarizeBatch(
         BatchAttestation calldata attestation,
         uint256 executingNodeId,
         bytes[] calldata signatures
-    ) external returns (bytes32 recordHash);
+    ) external returns (bytes32 notarizationId, bytes32 recordHash);
 
     /// @notice Whether `record` was notarized, given every record of its subject notarized after it, in order.
     /// @dev Hashes `record`, then each of `later` (each must name the same scenario and subject and link to the hash

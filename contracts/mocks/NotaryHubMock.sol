@@ -5,8 +5,8 @@ import {INotaryRegistry} from "../interfaces/INotaryRegistry.sol";
 
 /// @notice Test-only hub for a NotaryRegistry: forwards notarizations and emits what the registry returned.
 contract NotaryHubMock {
-    /// @notice The value `notarize` or `notarizeBatch` returned.
-    event Returned(bytes32 recordHash);
+    /// @notice The values `notarize` or `notarizeBatch` returned.
+    event Returned(bytes32 notarizationId, bytes32 recordHash);
 
     INotaryRegistry public immutable notary;
 
@@ -19,7 +19,8 @@ contract NotaryHubMock {
         uint256 executingNodeId,
         bytes[] calldata signatures
     ) external {
-        emit Returned(notary.notarize(a, executingNodeId, signatures));
+        (bytes32 notarizationId, bytes32 recordHash) = notary.notarize(a, executingNodeId, signatures);
+        emit Returned(notarizationId, recordHash);
     }
 
     function notarizeBatch(
@@ -27,6 +28,7 @@ contract NotaryHubMock {
         uint256 executingNodeId,
         bytes[] calldata signatures
     ) external {
-        emit Returned(notary.notarizeBatch(a, executingNodeId, signatures));
+        (bytes32 notarizationId, bytes32 recordHash) = notary.notarizeBatch(a, executingNodeId, signatures);
+        emit Returned(notarizationId, recordHash);
     }
 }

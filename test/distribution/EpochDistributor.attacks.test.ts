@@ -360,8 +360,8 @@ describe("EpochDistributor: claim-reuse attacks", function () {
     /** A second distributor whose token calls back into it on the next transfer once armed. */
     async function hostileFixture() {
       const f = await distributorFixture();
-      const factory = await ethers.getContractFactory("DistributorReentrantToken");
-      const hostile = await factory.deploy(f.attacker.address, 1_000n * ERA);
+      const hostile = await ethers.deployContract("HookToken");
+      await hostile.mint(f.attacker.address, 1_000n * ERA);
       const victim = await deployDistributor(f, f.deployer, { era: await hostile.getAddress() });
       await hostile.connect(f.attacker).approve(await victim.getAddress(), 1_000n * ERA);
       return { ...f, hostile, victim };

@@ -200,8 +200,8 @@ describe("RevenueRouter: attacks and properties", function () {
     async function hostileFixture() {
       const f = await routerFixture();
       await f.revenueRouter.connect(f.alice).pay(SCENARIO[ScenarioClass.Financial], 1_000n * ERA);
-      const factory = await ethers.getContractFactory("RevenueReentrantToken");
-      const hostile = await factory.deploy(f.attacker.address, 1_000n * ERA);
+      const hostile = await ethers.deployContract("HookToken");
+      await hostile.mint(f.attacker.address, 1_000n * ERA);
       await hostile.connect(f.attacker).transfer(await f.revenueRouter.getAddress(), 1_000n * ERA);
       return { ...f, hostile };
     }

@@ -947,7 +947,7 @@ describe("NodeRegistry", function () {
     /** A registry on a token whose transfers call back into it; node 1 registered, the token holds SLASHER_ROLE. */
     async function reentrantFixture() {
       const [admin, operator] = await ethers.getSigners();
-      const token = await ethers.deployContract("RegistryReentrantToken");
+      const token = await ethers.deployContract("HookToken");
       const registry = await ethers.deployContract("NodeRegistry", [await token.getAddress(), admin.address, ERA, DAY]);
       await registry.grantRole(ROLES.SLASHER, await token.getAddress());
       await token.mint(operator.address, 100n * ERA);
@@ -981,7 +981,7 @@ describe("NodeRegistry", function () {
     for (const [name, call] of reentries) {
       it(`a hooked token cannot re-enter ${name} during a bond transfer (ReentrancyGuardReentrantCall)`, async function () {
         const { token, registry, admin, operator } = await loadFixture(reentrantFixture);
-        await token.setHook(await registry.getAddress(), call(admin.address));
+        await token.arm(await registry.getAddress(), call(admin.address));
         await expect(registry.connect(operator).topUp(1, ERA)).to.be.revertedWithCustomError(
           registry,
           "ReentrancyGuardReentrantCall",

@@ -458,7 +458,7 @@ describe("DelegatedStaking — attacks", function () {
       const { staking, token, alice, recipient, stakingAddress } = await loadFixture(isolatedFixture);
       await token.mint(alice.address, STAKE);
       for (const [name, data] of reentries(staking, alice.address, recipient.address)) {
-        await token.setHook(stakingAddress, data);
+        await token.arm(stakingAddress, data);
         await expect(staking.connect(alice).delegate(1, ERA), name).to.be.revertedWithCustomError(
           staking,
           "ReentrancyGuardReentrantCall",
@@ -483,11 +483,11 @@ describe("DelegatedStaking — attacks", function () {
         () => registry.slash(stakingAddress, 1, ERA, recipient.address),
       ];
       for (const call of outer) {
-        await token.setHook(stakingAddress, claimData);
+        await token.arm(stakingAddress, claimData);
         await expect(call()).to.be.revertedWithCustomError(staking, "ReentrancyGuardReentrantCall");
       }
       // Without the hook, the same calls go through.
-      await token.setHook(ethers.ZeroAddress, "0x");
+      await token.arm(ethers.ZeroAddress, "0x");
       for (const call of outer) await expect(call()).not.to.be.reverted;
     });
   });

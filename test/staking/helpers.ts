@@ -4,7 +4,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { AddressLike, BigNumberish } from "ethers";
 import { DAY, ERA, ROLES, fundedEconomyFixture, viaTimelock, type EconomyFixture } from "../helpers/fixtures";
-import type { DelegatedStaking, EraToken, StakingHookToken, StakingMockRegistry } from "../../typechain-types";
+import type { DelegatedStaking, EraToken, HookToken, StakingMockRegistry } from "../../typechain-types";
 
 // ---------------------------------------------------------------------------------------------------------------------
 // The contract's arithmetic, mirrored in bigint (every division rounds down unless named `ceil…`).
@@ -97,7 +97,7 @@ export async function stakingFixture(): Promise<StakingFixture> {
 
 export interface IsolatedFixture {
   staking: DelegatedStaking;
-  token: StakingHookToken;
+  token: HookToken;
   registry: StakingMockRegistry;
   admin: HardhatEthersSigner;
   scoreKeeper: HardhatEthersSigner;
@@ -113,7 +113,7 @@ export interface IsolatedFixture {
  */
 export async function isolatedFixture(): Promise<IsolatedFixture> {
   const [admin, scoreKeeper, alice, bob, recipient] = await ethers.getSigners();
-  const token = await ethers.deployContract("StakingHookToken");
+  const token = await ethers.deployContract("HookToken");
   const registry = await ethers.deployContract("StakingMockRegistry");
   await registry.setActive(1, true);
   const staking = await ethers.deployContract("DelegatedStaking", [
@@ -188,7 +188,7 @@ export interface Solvency {
  */
 export async function expectSolvent(
   staking: DelegatedStaking,
-  token: EraToken | StakingHookToken,
+  token: EraToken | HookToken,
   nodeIds: BigNumberish[],
   delegators: AddressLike[],
 ): Promise<Solvency> {

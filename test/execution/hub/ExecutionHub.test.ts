@@ -12,6 +12,7 @@ import {
   payersOf,
 } from "../../../src/sdk/execution";
 import type { ExecutionHub, HubReentrantCommitments } from "../../../typechain-types";
+import { fundedWallet, malleate, rawEcrecover, deterministicWallet } from "../../helpers/execution";
 import {
   FRAUD_WEIGHT,
   MAX_BATCH_SIZE,
@@ -20,18 +21,14 @@ import {
   batchId,
   commitmentsSigner,
   depositEra,
-  fundedWallet,
   hubFixture,
   lightweightBatch,
-  malleate,
   oneLegSettlement,
   packedSpecs,
-  rawEcrecover,
   signActions,
   signedAttestation,
   signedBatchAttestation,
   specs,
-  walletOf,
   type HubFixture,
   type SignedAction,
 } from "./helpers";
@@ -180,7 +177,7 @@ describe("ExecutionHub", function () {
 
     it("lets governance replace the commitments, emits CommitmentsChanged and cuts the old one off", async function () {
       const f = await loadFixture(hubFixture);
-      const replacement = walletOf("new-commitments");
+      const replacement = deterministicWallet("new-commitments");
       const data = f.executionHub.interface.encodeFunctionData("setCommitments", [replacement.address]);
       await expect(viaTimelock(f, f.executionHub, data))
         .to.emit(f.executionHub, "CommitmentsChanged")
@@ -212,7 +209,7 @@ describe("ExecutionHub", function () {
 
       it(`${name}: reverts with ScenarioUnknown for a scenario that does not exist`, async function () {
         const f = await loadFixture(hubFixture);
-        await expect(call(f.executionHub.connect(f.key1), 99n))
+        await expect(call(f.executionHub.connect(f.node1Key), 99n))
           .to.be.revertedWithCustomError(f.scenarioRegistry, "ScenarioUnknown")
           .withArgs(99n);
       });
@@ -222,16 +219,16 @@ describe("ExecutionHub", function () {
       const f = await loadFixture(standardFixture);
       const actions = await signActions(f.hubDomain, S, specs(f.users, 2));
       expect(await f.nodeRegistry.isActive(2)).to.equal(true);
-      await expect(f.executionHub.connect(f.key2).submitStandard(S, batchId("b"), actions))
+      await expect(f.executionHub.connect(f.node2Key).submitStandard(S, batchId("b"), actions))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionNotServingNode")
-        .withArgs(S, f.key2.address, 2n);
+        .withArgs(S, f.node2Key.address, 2n);
     });
 
     it("accepts a second serving node's key once the owner adds it, and refuses it again once removed", async function () {
       const f = await loadFixture(standardFixture);
       await f.scenarioRegistry.connect(f.developer).addServingNode(S, 2);
       const first = await signActions(f.hubDomain, S, specs(f.users, 2));
-      await expect(f.executionHub.connect(f.key2).submitStandard(S, batchId("b1"), first))
+      await expect(f.executionHub.connect(f.node2Key).submitStandard(S, batchId("b1"), first))
         .to.emit(f.executionHub, "BatchApplied")
         .withArgs(batchId("b1"), S, ExecutionMode.Standard, 2n, 1n, 2n);
       expect(await f.executionHub.actionRecord(S, first[0].user, first[0].nonce)).to.deep.equal([1n, 2n]);
@@ -239,9 +236,9 @@ describe("ExecutionHub", function () {
       expect((await f.executionHub.nodeStats(1)).appliedBatches).to.equal(0n);
       await f.scenarioRegistry.connect(f.developer).removeServingNode(S, 2);
       const second = await signActions(f.hubDomain, S, specs(f.users, 2, 2));
-      await expect(f.executionHub.connect(f.key2).submitStandard(S, batchId("b2"), second))
+      await expect(f.executionHub.connect(f.node2Key).submitStandard(S, batchId("b2"), second))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionNotServingNode")
-        .withArgs(S, f.key2.address, 2n);
+        .withArgs(S, f.node2Key.address, 2n);
     });
 
     it("reverts with ExecutionNotServingNode once the serving node has exited", async function () {
@@ -250,9 +247,9 @@ describe("ExecutionHub", function () {
       expect(await f.nodeRegistry.isActive(1)).to.equal(false);
       expect(await f.scenarioRegistry.isServing(S, 1)).to.equal(true);
       const actions = await signActions(f.hubDomain, S, specs(f.users, 1));
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), actions))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), actions))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionNotServingNode")
-        .withArgs(S, f.key1.address, 1n);
+        .withArgs(S, f.node1Key.address, 1n);
     });
 
     it("reverts with ExecutionNotServingNode while the serving node's bond is below the minimum, and accepts it after a top-up", async function () {
@@ -261,12 +258,12 @@ describe("ExecutionHub", function () {
       await viaTimelock(f, f.nodeRegistry, f.nodeRegistry.interface.encodeFunctionData("setMinBond", [minBond + ERA]));
       expect(await f.nodeRegistry.isActive(1)).to.equal(false);
       const actions = await signActions(f.hubDomain, S, specs(f.users, 1));
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), actions))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), actions))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionNotServingNode")
-        .withArgs(S, f.key1.address, 1n);
+        .withArgs(S, f.node1Key.address, 1n);
       await f.token.connect(f.operator1).approve(await f.nodeRegistry.getAddress(), ERA);
       await f.nodeRegistry.connect(f.operator1).topUp(1, ERA);
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), actions)).to.emit(
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), actions)).to.emit(
         f.executionHub,
         "BatchApplied",
       );
@@ -277,9 +274,9 @@ describe("ExecutionHub", function () {
       const newKey = await fundedWallet("node-1-rotated-key");
       await f.nodeRegistry.connect(f.operator1).setSigningKey(1, newKey.address);
       const actions = await signActions(f.hubDomain, S, specs(f.users, 1));
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), actions))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), actions))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionNotServingNode")
-        .withArgs(S, f.key1.address, 0n);
+        .withArgs(S, f.node1Key.address, 0n);
       await expect(f.executionHub.connect(newKey).submitStandard(S, batchId("b"), actions))
         .to.emit(f.executionHub, "BatchApplied")
         .withArgs(batchId("b"), S, ExecutionMode.Standard, 1n, 1n, 1n);
@@ -287,9 +284,9 @@ describe("ExecutionHub", function () {
 
     it("checks the node before the mode (a stranger learns nothing about the scenario's mode)", async function () {
       const f = await loadFixture(hubFixture);
-      await expect(f.executionHub.connect(f.key2).submitStandard(SCENARIO.financial, batchId("b"), []))
+      await expect(f.executionHub.connect(f.node2Key).submitStandard(SCENARIO.financial, batchId("b"), []))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionNotServingNode")
-        .withArgs(SCENARIO.financial, f.key2.address, 2n);
+        .withArgs(SCENARIO.financial, f.node2Key.address, 2n);
     });
   });
 
@@ -308,7 +305,7 @@ describe("ExecutionHub", function () {
         const id = OTHER_MODE_SCENARIO[name];
         const current = await f.scenarioRegistry.modeOf(id);
         expect(current).not.to.equal(BigInt(mode));
-        await expect(call(f.executionHub.connect(f.key1), id))
+        await expect(call(f.executionHub.connect(f.node1Key), id))
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionModeMismatch")
           .withArgs(id, mode, current);
       });
@@ -327,7 +324,7 @@ describe("ExecutionHub", function () {
         await f.scenarioRegistry.connect(f.developer).setMode(id, ExecutionMode.Standard);
       }
       for (const [name, id, mode] of own) {
-        await expect(SUBMITS[name].call(f.executionHub.connect(f.key1), id))
+        await expect(SUBMITS[name].call(f.executionHub.connect(f.node1Key), id))
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionModeMismatch")
           .withArgs(id, mode, ExecutionMode.Standard);
       }
@@ -338,7 +335,7 @@ describe("ExecutionHub", function () {
     it("applies a batch of signed actions: counts them, records (seq, node) per (user, nonce) and emits BatchApplied", async function () {
       const f = await loadFixture(standardFixture);
       const first = await signActions(f.hubDomain, S, specs(f.users, 7));
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b1"), first))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b1"), first))
         .to.emit(f.executionHub, "BatchApplied")
         .withArgs(batchId("b1"), S, ExecutionMode.Standard, 1n, 1n, 7n);
       expect(await f.executionHub.actionCount(S)).to.equal(7n);
@@ -355,7 +352,7 @@ describe("ExecutionHub", function () {
 
       // A second batch continues the sequence and the count.
       const second = await signActions(f.hubDomain, S, specs(f.users, 3, 5));
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b2"), second))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b2"), second))
         .to.emit(f.executionHub, "BatchApplied")
         .withArgs(batchId("b2"), S, ExecutionMode.Standard, 1n, 2n, 3n);
       expect(await f.executionHub.actionCount(S)).to.equal(10n);
@@ -371,7 +368,7 @@ describe("ExecutionHub", function () {
     it("applies a batch of one action", async function () {
       const f = await loadFixture(standardFixture);
       const [a] = await signActions(f.hubDomain, S, specs(f.users, 1));
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), [a]))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), [a]))
         .to.emit(f.executionHub, "BatchApplied")
         .withArgs(batchId("b"), S, ExecutionMode.Standard, 1n, 1n, 1n);
       expect(await f.executionHub.actionRecord(S, a.user, a.nonce)).to.deep.equal([1n, 1n]);
@@ -396,11 +393,11 @@ describe("ExecutionHub", function () {
         const actions = await signActions(f.hubDomain, S, specs(f.users, 5));
         // The forger signs the victim's action with its own key.
         const [forged] = await signActions(f.hubDomain, S, [
-          { user: walletOf("forger"), nonce: actions[index].nonce, payload: actions[index].payload },
+          { user: deterministicWallet("forger"), nonce: actions[index].nonce, payload: actions[index].payload },
         ]);
         actions[index] = { ...actions[index], signature: forged.signature };
         const before = await standardState(f, S, actions, [batchId("b")]);
-        await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), actions))
+        await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), actions))
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionBadActionSignature")
           .withArgs(index, actions[index].user);
         expect(await standardState(f, S, actions, [batchId("b")])).to.deep.equal(before);
@@ -412,7 +409,7 @@ describe("ExecutionHub", function () {
       const f = await loadFixture(standardFixture);
       const actions = await signActions(f.hubDomain, S, specs(f.users, 3));
       actions[1] = { ...actions[1], payload: actions[1].payload + 1n };
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), actions))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), actions))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionBadActionSignature")
         .withArgs(1, actions[1].user);
     });
@@ -425,7 +422,7 @@ describe("ExecutionHub", function () {
       // The attack is real: the precompile alone recovers the user from the twin signature.
       expect(await rawEcrecover(digest, malleated)).to.equal(a.user);
       expect(malleated).not.to.equal(a.signature);
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), [{ ...a, signature: malleated }]))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), [{ ...a, signature: malleated }]))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionBadActionSignature")
         .withArgs(0, a.user);
       expect(await f.executionHub.actionCount(S)).to.equal(0n);
@@ -436,7 +433,7 @@ describe("ExecutionHub", function () {
       const [a] = await signActions(f.hubDomain, S, specs(f.users, 1));
       const sig = ethers.Signature.from(a.signature);
       for (const bad of ["0x", ethers.concat([sig.r, sig.s]), ethers.concat([sig.r, sig.s, "0x1d"])]) {
-        await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), [{ ...a, signature: bad }]))
+        await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), [{ ...a, signature: bad }]))
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionBadActionSignature")
           .withArgs(0, a.user);
       }
@@ -454,13 +451,13 @@ describe("ExecutionHub", function () {
       );
       const forOtherVersion = await signActions({ ...f.hubDomain, version: "2" }, S, spec);
       for (const replayed of [forOtherScenario, forOtherChain, forOtherHub, forOtherVersion]) {
-        await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), replayed))
+        await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), replayed))
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionBadActionSignature")
           .withArgs(0, replayed[0].user);
       }
       // The genuine signature of the same action goes through.
       const genuine = await signActions(f.hubDomain, S, spec);
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), genuine)).to.emit(
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), genuine)).to.emit(
         f.executionHub,
         "BatchApplied",
       );
@@ -474,7 +471,7 @@ describe("ExecutionHub", function () {
         { user: f.users[0], nonce: 1, payload: 3n },
       ]);
       const before = await standardState(f, S, actions, [batchId("b")]);
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), actions))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), actions))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionNonceUsed")
         .withArgs(2, f.users[0].address, 1);
       expect(await standardState(f, S, actions, [batchId("b")])).to.deep.equal(before);
@@ -483,11 +480,11 @@ describe("ExecutionHub", function () {
     it("reverts with ExecutionNonceUsed for a (user, nonce) applied in an earlier batch (replay) and applies nothing of the batch", async function () {
       const f = await loadFixture(standardFixture);
       const first = await signActions(f.hubDomain, S, specs(f.users, 4));
-      await f.executionHub.connect(f.key1).submitStandard(S, batchId("b1"), first);
+      await f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b1"), first);
       const fresh = await signActions(f.hubDomain, S, specs(f.users, 2, 2));
       const replay = [...fresh, first[3]];
       const before = await standardState(f, S, replay, [batchId("b2")]);
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b2"), replay))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b2"), replay))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionNonceUsed")
         .withArgs(2, first[3].user, first[3].nonce);
       expect(await standardState(f, S, replay, [batchId("b2")])).to.deep.equal(before);
@@ -498,9 +495,11 @@ describe("ExecutionHub", function () {
       const f = await loadFixture(standardFixture);
       await f.scenarioRegistry.connect(f.developer).setMode(SCENARIO.financial, ExecutionMode.Standard);
       const spec = specs(f.users, 1);
-      await f.executionHub.connect(f.key1).submitStandard(S, batchId("b1"), await signActions(f.hubDomain, S, spec));
+      await f.executionHub
+        .connect(f.node1Key)
+        .submitStandard(S, batchId("b1"), await signActions(f.hubDomain, S, spec));
       const other = await signActions(f.hubDomain, SCENARIO.financial, spec);
-      await expect(f.executionHub.connect(f.key1).submitStandard(SCENARIO.financial, batchId("b2"), other))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(SCENARIO.financial, batchId("b2"), other))
         .to.emit(f.executionHub, "BatchApplied")
         .withArgs(batchId("b2"), SCENARIO.financial, ExecutionMode.Standard, 1n, 2n, 1n);
       expect(await f.executionHub.actionRecord(S, other[0].user, other[0].nonce)).to.deep.equal([1n, 1n]);
@@ -513,12 +512,12 @@ describe("ExecutionHub", function () {
     it("reverts with ExecutionBatchUsed for a batch id used before and never applies a batch twice", async function () {
       const f = await loadFixture(standardFixture);
       const actions = await signActions(f.hubDomain, S, specs(f.users, 4));
-      await f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), actions);
+      await f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), actions);
       // Re-submitting the very same batch, and the same id with fresh actions, are both refused.
       const fresh = await signActions(f.hubDomain, S, specs(f.users, 4, 2));
       for (const again of [actions, fresh]) {
         const before = await standardState(f, S, fresh, [batchId("b")]);
-        await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), again))
+        await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), again))
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionBatchUsed")
           .withArgs(batchId("b"));
         expect(await standardState(f, S, fresh, [batchId("b")])).to.deep.equal(before);
@@ -529,7 +528,7 @@ describe("ExecutionHub", function () {
 
     it("reverts with ExecutionBadBatchSize for an empty batch", async function () {
       const f = await loadFixture(standardFixture);
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), []))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), []))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionBadBatchSize")
         .withArgs(0n, MAX_BATCH_SIZE);
     });
@@ -538,7 +537,7 @@ describe("ExecutionHub", function () {
       const f = await loadFixture(standardFixture);
       const [a] = await signActions(f.hubDomain, S, specs(f.users, 1));
       const tooMany = Array.from({ length: Number(MAX_BATCH_SIZE) + 1 }, () => a);
-      await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("b"), tooMany))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("b"), tooMany))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionBadBatchSize")
         .withArgs(MAX_BATCH_SIZE + 1n, MAX_BATCH_SIZE);
     });
@@ -560,7 +559,7 @@ describe("ExecutionHub", function () {
         expect(payersOf(settlement.legs)).to.deep.equal([f.alice.address]);
         await expect(
           f.executionHub
-            .connect(f.key1)
+            .connect(f.node1Key)
             .submitSettlements(SCENARIO.financial, batchId("batch"), [settlement], [signatures]),
         )
           .to.emit(f.settlementEngine, "Settled")
@@ -604,7 +603,7 @@ describe("ExecutionHub", function () {
         });
         await expect(
           f.executionHub
-            .connect(f.key1)
+            .connect(f.node1Key)
             .submitSettlements(
               SCENARIO.financial,
               batchId("batch"),
@@ -637,7 +636,7 @@ describe("ExecutionHub", function () {
         });
         await expect(
           f.executionHub
-            .connect(f.key1)
+            .connect(f.node1Key)
             .submitSettlements(
               SCENARIO.financial,
               batchId("batch"),
@@ -672,7 +671,7 @@ describe("ExecutionHub", function () {
         });
         await expect(
           f.executionHub
-            .connect(f.key1)
+            .connect(f.node1Key)
             .submitSettlements(
               SCENARIO.financial,
               batchId("batch"),
@@ -695,7 +694,7 @@ describe("ExecutionHub", function () {
           payee: f.bob.address,
           amount: 10n * ERA,
         });
-        const hub = f.executionHub.connect(f.key1);
+        const hub = f.executionHub.connect(f.node1Key);
         await expect(hub.submitSettlements(SCENARIO.financial, batchId("batch"), [], []))
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionBadBatchSize")
           .withArgs(0n, MAX_BATCH_SIZE);
@@ -711,7 +710,7 @@ describe("ExecutionHub", function () {
         const n = Number(MAX_BATCH_SIZE) + 1;
         const item = EMPTY_SETTLEMENT(SCENARIO.financial);
         await expect(
-          f.executionHub.connect(f.key1).submitSettlements(
+          f.executionHub.connect(f.node1Key).submitSettlements(
             SCENARIO.financial,
             batchId("batch"),
             Array.from({ length: n }, () => item),
@@ -733,7 +732,7 @@ describe("ExecutionHub", function () {
           amount: 10n * ERA,
         });
         await f.executionHub
-          .connect(f.key1)
+          .connect(f.node1Key)
           .submitSettlements(SCENARIO.financial, batchId("batch"), [first.settlement], [first.signatures]);
         const second = await oneLegSettlement(f, {
           id: batchId("s2"),
@@ -744,14 +743,14 @@ describe("ExecutionHub", function () {
         });
         await expect(
           f.executionHub
-            .connect(f.key1)
+            .connect(f.node1Key)
             .submitSettlements(SCENARIO.financial, batchId("batch"), [second.settlement], [second.signatures]),
         )
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionBatchUsed")
           .withArgs(batchId("batch"));
         await expect(
           f.executionHub
-            .connect(f.key1)
+            .connect(f.node1Key)
             .submitLock(SCENARIO.financial, batchId("batch"), second.settlement, second.signatures),
         )
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionBatchUsed")
@@ -760,7 +759,7 @@ describe("ExecutionHub", function () {
         // Standard and settlement batches share one id store.
         await f.scenarioRegistry.connect(f.developer).setMode(S, ExecutionMode.Standard);
         const actions = await signActions(f.hubDomain, S, specs(f.users, 1));
-        await expect(f.executionHub.connect(f.key1).submitStandard(S, batchId("batch"), actions))
+        await expect(f.executionHub.connect(f.node1Key).submitStandard(S, batchId("batch"), actions))
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionBatchUsed")
           .withArgs(batchId("batch"));
       });
@@ -783,7 +782,7 @@ describe("ExecutionHub", function () {
           hashlock: hashlockOf(preimage),
         });
         await expect(
-          f.executionHub.connect(f.key1).submitLock(SCENARIO.financial, batchId("batch"), settlement, signatures),
+          f.executionHub.connect(f.node1Key).submitLock(SCENARIO.financial, batchId("batch"), settlement, signatures),
         )
           .to.emit(f.settlementEngine, "Locked")
           .withArgs(settlement.id, SCENARIO.financial, 1n, deadline, settlement.hashlock)
@@ -817,7 +816,7 @@ describe("ExecutionHub", function () {
           hashlock: hashlockOf(ethers.id("secret")),
         });
         await expect(
-          f.executionHub.connect(f.key1).submitLock(SCENARIO.financial, batchId("batch"), settlement, signatures),
+          f.executionHub.connect(f.node1Key).submitLock(SCENARIO.financial, batchId("batch"), settlement, signatures),
         )
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionScenarioMismatch")
           .withArgs(SCENARIO.financial, SCENARIO.lightweight);
@@ -825,24 +824,25 @@ describe("ExecutionHub", function () {
     });
 
     describe("submitNotarization → notary registry", function () {
-      it("notarizes a result signed by the executing node (quorum 1); the notary's Notarized names that node, no BatchApplied", async function () {
+      it("notarizes a result signed by the executing node (quorum 1) and emits BatchApplied under the derived notarization id", async function () {
         const f = await loadFixture(hubFixture);
         const { attestation, signatures } = await signedAttestation(f, SCENARIO.enterprise, "r1");
-        const tx = f.executionHub.connect(f.key1).submitNotarization(attestation, signatures);
+        const id = notarizationIdOf(SCENARIO.enterprise, attestation.subjectId, ethers.ZeroHash);
+        const tx = f.executionHub.connect(f.node1Key).submitNotarization(attestation, signatures);
         await expect(tx)
           .to.emit(f.notaryRegistry, "Notarized")
           .withArgs(
-            notarizationIdOf(SCENARIO.enterprise, attestation.subjectId, ethers.ZeroHash),
+            id,
             SCENARIO.enterprise,
             attestation.subjectId,
-            1n,
             attestation.resultHash,
             anyValue,
             ethers.ZeroHash,
             anyValue,
-            [f.key1.address],
-          );
-        await expect(tx).not.to.emit(f.executionHub, "BatchApplied");
+            [f.node1Key.address],
+          )
+          .and.to.emit(f.executionHub, "BatchApplied")
+          .withArgs(id, SCENARIO.enterprise, ExecutionMode.Notarized, 1n, 0n, 1n);
         expect(await f.notaryRegistry.headOf(SCENARIO.enterprise, attestation.subjectId)).not.to.equal(ethers.ZeroHash);
         expect(await f.executionHub.nodeStats(1)).to.deep.equal([1n, 0n]);
         expect(await f.executionHub.batchSeq()).to.equal(0n);
@@ -851,16 +851,21 @@ describe("ExecutionHub", function () {
       it("names the submitting node as the executing node: another node's signature alone does not do", async function () {
         const f = await loadFixture(hubFixture);
         await f.scenarioRegistry.connect(f.developer).addServingNode(SCENARIO.enterprise, 2);
-        const { attestation, signatures } = await signedAttestation(f, SCENARIO.enterprise, "r1", f.key2);
-        await expect(f.executionHub.connect(f.key1).submitNotarization(attestation, signatures))
+        const { attestation, signatures } = await signedAttestation(f, SCENARIO.enterprise, "r1", f.node2Key);
+        await expect(f.executionHub.connect(f.node1Key).submitNotarization(attestation, signatures))
           .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryExecutorMissing")
           .withArgs(1n);
         // Node 2, which signed, may submit it itself.
-        await expect(f.executionHub.connect(f.key2).submitNotarization(attestation, signatures))
-          .to.emit(f.notaryRegistry, "Notarized")
-          .withArgs(anyValue, SCENARIO.enterprise, attestation.subjectId, 2n, anyValue, anyValue, anyValue, anyValue, [
-            f.key2.address,
-          ]);
+        await expect(f.executionHub.connect(f.node2Key).submitNotarization(attestation, signatures))
+          .to.emit(f.executionHub, "BatchApplied")
+          .withArgs(
+            notarizationIdOf(SCENARIO.enterprise, attestation.subjectId, ethers.ZeroHash),
+            SCENARIO.enterprise,
+            ExecutionMode.Notarized,
+            2n,
+            0n,
+            1n,
+          );
         expect(await f.executionHub.nodeStats(2)).to.deep.equal([1n, 0n]);
         expect(await f.executionHub.nodeStats(1)).to.deep.equal([0n, 0n]);
       });
@@ -868,9 +873,9 @@ describe("ExecutionHub", function () {
       it("refuses a replayed attestation (NotaryStaleHead) and counts nothing", async function () {
         const f = await loadFixture(hubFixture);
         const { attestation, signatures } = await signedAttestation(f, SCENARIO.enterprise, "r1");
-        await f.executionHub.connect(f.key1).submitNotarization(attestation, signatures);
+        await f.executionHub.connect(f.node1Key).submitNotarization(attestation, signatures);
         const head = await f.notaryRegistry.headOf(SCENARIO.enterprise, attestation.subjectId);
-        await expect(f.executionHub.connect(f.key1).submitNotarization(attestation, signatures))
+        await expect(f.executionHub.connect(f.node1Key).submitNotarization(attestation, signatures))
           .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
           .withArgs(SCENARIO.enterprise, attestation.subjectId, head, ethers.ZeroHash);
         expect(await f.executionHub.nodeStats(1)).to.deep.equal([1n, 0n]);
@@ -878,15 +883,16 @@ describe("ExecutionHub", function () {
     });
 
     describe("submitNotarizationBatch → notary registry", function () {
-      it("notarizes a batch root; the notary's BatchNotarized names the executing node, no BatchApplied", async function () {
+      it("notarizes a batch root and emits BatchApplied with the batch's derived id and count", async function () {
         const f = await loadFixture(hubFixture);
         const { attestation, signatures } = await signedBatchAttestation(f, SCENARIO.enterprise, "b1", 25);
         const id = batchNotarizationIdOf(SCENARIO.enterprise, attestation.salt);
-        const tx = f.executionHub.connect(f.key1).submitNotarizationBatch(attestation, signatures);
+        const tx = f.executionHub.connect(f.node1Key).submitNotarizationBatch(attestation, signatures);
         await expect(tx)
           .to.emit(f.notaryRegistry, "BatchNotarized")
-          .withArgs(id, SCENARIO.enterprise, 1n, attestation.root, 25n, anyValue, anyValue, [f.key1.address]);
-        await expect(tx).not.to.emit(f.executionHub, "BatchApplied");
+          .withArgs(id, SCENARIO.enterprise, attestation.root, 25n, anyValue, anyValue, [f.node1Key.address])
+          .and.to.emit(f.executionHub, "BatchApplied")
+          .withArgs(id, SCENARIO.enterprise, ExecutionMode.Notarized, 1n, 0n, 25n);
         expect(await f.notaryRegistry.batchCommitmentOf(id)).not.to.equal(ethers.ZeroHash);
         expect(await f.executionHub.nodeStats(1)).to.deep.equal([1n, 0n]);
       });
@@ -894,8 +900,8 @@ describe("ExecutionHub", function () {
       it("refuses a batch salt used before (NotaryIdUsed) and counts nothing", async function () {
         const f = await loadFixture(hubFixture);
         const { attestation, signatures } = await signedBatchAttestation(f, SCENARIO.enterprise, "b1", 3);
-        await f.executionHub.connect(f.key1).submitNotarizationBatch(attestation, signatures);
-        await expect(f.executionHub.connect(f.key1).submitNotarizationBatch(attestation, signatures))
+        await f.executionHub.connect(f.node1Key).submitNotarizationBatch(attestation, signatures);
+        await expect(f.executionHub.connect(f.node1Key).submitNotarizationBatch(attestation, signatures))
           .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
           .withArgs(batchNotarizationIdOf(SCENARIO.enterprise, attestation.salt));
         expect(await f.executionHub.nodeStats(1)).to.deep.equal([1n, 0n]);
@@ -906,7 +912,7 @@ describe("ExecutionHub", function () {
       it("commits the packed actions under the root the verifier computes and emits BatchApplied", async function () {
         const f = await loadFixture(hubFixture);
         const batch = lightweightBatch(S, batchId("lw"), packedSpecs(f.users, 13));
-        await expect(f.executionHub.connect(f.key1).submitLightweight(S, batch.id, batch.data))
+        await expect(f.executionHub.connect(f.node1Key).submitLightweight(S, batch.id, batch.data))
           .to.emit(f.batchCommitments, "BatchCommitted")
           .withArgs(batch.id, S, 1n, batch.tree.root, 13n, 1n)
           .and.to.emit(f.executionHub, "BatchApplied")
@@ -930,9 +936,9 @@ describe("ExecutionHub", function () {
       it("refuses a batch id used before (CommitmentsBatchExists) and does not advance the sequence", async function () {
         const f = await loadFixture(hubFixture);
         const batch = lightweightBatch(S, batchId("lw"), packedSpecs(f.users, 4));
-        await f.executionHub.connect(f.key1).submitLightweight(S, batch.id, batch.data);
+        await f.executionHub.connect(f.node1Key).submitLightweight(S, batch.id, batch.data);
         const other = lightweightBatch(S, batchId("lw"), packedSpecs(f.users, 4, 2));
-        await expect(f.executionHub.connect(f.key1).submitLightweight(S, other.id, other.data))
+        await expect(f.executionHub.connect(f.node1Key).submitLightweight(S, other.id, other.data))
           .to.be.revertedWithCustomError(f.batchCommitments, "CommitmentsBatchExists")
           .withArgs(batch.id);
         expect(await f.executionHub.batchSeq()).to.equal(1n);
@@ -943,7 +949,7 @@ describe("ExecutionHub", function () {
       it("refuses data that is not whole 32-byte actions (CommitmentsBadData)", async function () {
         const f = await loadFixture(hubFixture);
         for (const data of ["0x", ethers.hexlify(new Uint8Array(33))]) {
-          await expect(f.executionHub.connect(f.key1).submitLightweight(S, batchId("lw"), data))
+          await expect(f.executionHub.connect(f.node1Key).submitLightweight(S, batchId("lw"), data))
             .to.be.revertedWithCustomError(f.batchCommitments, "CommitmentsBadData")
             .withArgs(ethers.dataLength(data));
         }
@@ -954,9 +960,9 @@ describe("ExecutionHub", function () {
       const f = await loadFixture(hubFixture);
       await f.scenarioRegistry.connect(f.developer).setMode(SCENARIO.financial, ExecutionMode.Standard);
       const lw = lightweightBatch(S, batchId("lw"), packedSpecs(f.users, 2));
-      await f.executionHub.connect(f.key1).submitLightweight(S, lw.id, lw.data);
+      await f.executionHub.connect(f.node1Key).submitLightweight(S, lw.id, lw.data);
       const actions = await signActions(f.hubDomain, SCENARIO.financial, specs(f.users, 2));
-      await expect(f.executionHub.connect(f.key1).submitStandard(SCENARIO.financial, batchId("std"), actions))
+      await expect(f.executionHub.connect(f.node1Key).submitStandard(SCENARIO.financial, batchId("std"), actions))
         .to.emit(f.executionHub, "BatchApplied")
         .withArgs(batchId("std"), SCENARIO.financial, ExecutionMode.Standard, 1n, 2n, 2n);
       expect((await f.batchCommitments.getBatch(lw.id)).seq).to.equal(1n);
@@ -966,7 +972,7 @@ describe("ExecutionHub", function () {
   describe("onFraud and onLightweightFinal", function () {
     it("revert with ExecutionOnlyCommitments for anyone but the batch commitments", async function () {
       const f = await loadFixture(hubFixture);
-      for (const caller of [f.attacker, f.key1, f.developer]) {
+      for (const caller of [f.attacker, f.node1Key, f.developer]) {
         await expect(f.executionHub.connect(caller).onFraud(1))
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionOnlyCommitments")
           .withArgs(caller.address);
@@ -1001,13 +1007,12 @@ describe("ExecutionHub", function () {
         // Without the guard the inner call would fail for another reason (the mock is no node's key).
         await f.mock.setReentry(await populate(f.executionHub, name, S));
         const lw = lightweightBatch(S, batchId("lw"), packedSpecs(f.users, 1));
-        await expect(f.executionHub.connect(f.key1).submitLightweight(S, lw.id, lw.data)).to.be.revertedWithCustomError(
-          f.executionHub,
-          "ReentrancyGuardReentrantCall",
-        );
+        await expect(
+          f.executionHub.connect(f.node1Key).submitLightweight(S, lw.id, lw.data),
+        ).to.be.revertedWithCustomError(f.executionHub, "ReentrancyGuardReentrantCall");
         // Without the call back, the same batch goes through.
         await f.mock.setReentry("0x");
-        await expect(f.executionHub.connect(f.key1).submitLightweight(S, lw.id, lw.data)).to.emit(
+        await expect(f.executionHub.connect(f.node1Key).submitLightweight(S, lw.id, lw.data)).to.emit(
           f.executionHub,
           "BatchApplied",
         );
@@ -1019,7 +1024,7 @@ describe("ExecutionHub", function () {
         const f = await loadFixture(reentrantFixture);
         await f.mock.setReentry(await populate(f.executionHub, name, S));
         const lw = lightweightBatch(S, batchId("lw"), packedSpecs(f.users, 1));
-        await expect(f.executionHub.connect(f.key1).submitLightweight(S, lw.id, lw.data))
+        await expect(f.executionHub.connect(f.node1Key).submitLightweight(S, lw.id, lw.data))
           .to.be.revertedWithCustomError(f.executionHub, "ExecutionNotServingNode")
           .withArgs(S, await f.mock.getAddress(), 0n);
       });

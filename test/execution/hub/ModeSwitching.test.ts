@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ERA, EXECUTION_DEFAULTS, ExecutionMode } from "../../helpers/fixtures";
-import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { hashlockOf, notarizationIdOf } from "../../../src/sdk/execution";
+import { fundedWallet } from "../../helpers/execution";
 import {
   SCENARIO,
   batchId,
@@ -15,7 +15,6 @@ import {
   signActions,
   signedAttestation,
   specs,
-  fundedWallet,
   type HubFixture,
 } from "./helpers";
 
@@ -37,7 +36,7 @@ async function liveFixture(): Promise<HubFixture> {
 describe("ExecutionHub — live mode switching", function () {
   it("runs standard → lightweight → standard on a live scenario with batches in flight: stale batches are rejected naming both modes, submitted ones finish under their mode", async function () {
     const f = await loadFixture(liveFixture);
-    const hub = f.executionHub.connect(f.key1);
+    const hub = f.executionHub.connect(f.node1Key);
     const executor = await fundedWallet("executor-policy");
     await f.scenarioRegistry.connect(f.developer).setModeOperator(S, executor.address, true);
 
@@ -102,7 +101,7 @@ describe("ExecutionHub — live mode switching", function () {
 
   it("still lets anyone prove fraud in a lightweight batch after the scenario switched back to standard", async function () {
     const f = await loadFixture(liveFixture);
-    const hub = f.executionHub.connect(f.key1);
+    const hub = f.executionHub.connect(f.node1Key);
     await f.scenarioRegistry.connect(f.developer).setMode(S, ExecutionMode.Lightweight);
     // The node posts the same (user, nonce) twice in one batch.
     const actions = packedSpecs(f.users, 6);
@@ -131,7 +130,7 @@ describe("ExecutionHub — live mode switching", function () {
 
   it("lets a lightweight batch submitted after a switch be proven to replay a nonce applied in standard mode before it", async function () {
     const f = await loadFixture(liveFixture);
-    const hub = f.executionHub.connect(f.key1);
+    const hub = f.executionHub.connect(f.node1Key);
     const std = await signActions(f.hubDomain, S, specs(f.users, 2));
     await hub.submitStandard(S, batchId("std"), std);
     await f.scenarioRegistry.connect(f.developer).setMode(S, ExecutionMode.Lightweight);
@@ -150,7 +149,7 @@ describe("ExecutionHub — live mode switching", function () {
   it("rejects a settlement built for atomic mode once the financial scenario runs standard, while a lock taken before still commits", async function () {
     const f = await loadFixture(hubFixture);
     const era = await f.token.getAddress();
-    const hub = f.executionHub.connect(f.key1);
+    const hub = f.executionHub.connect(f.node1Key);
     await depositEra(f, f.alice, 1_000n * ERA);
     const preimage = ethers.id("secret");
     const lock = await oneLegSettlement(f, {
@@ -195,7 +194,7 @@ describe("ExecutionHub — live mode switching", function () {
 
   it("rejects a notarization built for notarized mode once the enterprise scenario runs standard, and the trail resumes after switching back", async function () {
     const f = await loadFixture(hubFixture);
-    const hub = f.executionHub.connect(f.key1);
+    const hub = f.executionHub.connect(f.node1Key);
     const first = await signedAttestation(f, SCENARIO.enterprise, "first");
     await hub.submitNotarization(first.attestation, first.signatures);
     const inFlight = await signedAttestation(f, SCENARIO.enterprise, "second");
@@ -213,17 +212,14 @@ describe("ExecutionHub — live mode switching", function () {
     await f.scenarioRegistry.connect(f.developer).setMode(SCENARIO.enterprise, ExecutionMode.Notarized);
     const { subjectId } = inFlight.attestation;
     await expect(hub.submitNotarization(inFlight.attestation, inFlight.signatures))
-      .to.emit(f.notaryRegistry, "Notarized")
+      .to.emit(f.executionHub, "BatchApplied")
       .withArgs(
         notarizationIdOf(SCENARIO.enterprise, subjectId, ethers.ZeroHash),
         SCENARIO.enterprise,
-        subjectId,
+        ExecutionMode.Notarized,
         1n,
-        inFlight.attestation.resultHash,
-        anyValue,
-        ethers.ZeroHash,
-        anyValue,
-        [f.key1.address],
+        0n,
+        1n,
       );
     expect(await f.notaryRegistry.headOf(SCENARIO.enterprise, subjectId)).not.to.equal(ethers.ZeroHash);
   });

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ExecutionMode, ScenarioClass } from "../../helpers/fixtures";
+import { deterministicWallet } from "../../helpers/execution";
 import {
   ALLOWED_MODES,
   CLASSES,
@@ -12,7 +13,6 @@ import {
   SCENARIO_OF_CLASS,
   hubFixture,
   registerNode,
-  walletOf,
   type HubFixture,
 } from "./helpers";
 
@@ -150,7 +150,7 @@ describe("ScenarioRegistry — execution modes", function () {
   describe("setModeOperator", function () {
     it("authorises an operator, who can then switch the mode (ModeSwitched names the operator)", async function () {
       const f = await loadFixture(hubFixture);
-      const executor = walletOf("executor").address;
+      const executor = deterministicWallet("executor").address;
       await expect(f.scenarioRegistry.connect(f.developer).setModeOperator(SCENARIO.lightweight, f.carol.address, true))
         .to.emit(f.scenarioRegistry, "ModeOperatorChanged")
         .withArgs(SCENARIO.lightweight, f.carol.address, true);

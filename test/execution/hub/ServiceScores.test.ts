@@ -35,7 +35,7 @@ let nonceCursor = 1_000_000;
 async function lightweightBatches(f: HubFixture, count: number, label: string): Promise<void> {
   for (let i = 0; i < count; ++i) {
     const batch = lightweightBatch(S, batchId(`${label}-${i}`), packedSpecs(f.users, 2, nonceCursor++));
-    await f.executionHub.connect(f.key1).submitLightweight(S, batch.id, batch.data);
+    await f.executionHub.connect(f.node1Key).submitLightweight(S, batch.id, batch.data);
   }
 }
 
@@ -43,7 +43,7 @@ describe("ExecutionHub — service scores", function () {
   describe("nodeStats", function () {
     it("counts one applied batch per accepted batch, in every mode", async function () {
       const f = await loadFixture(hubFixture);
-      const hub = f.executionHub.connect(f.key1);
+      const hub = f.executionHub.connect(f.node1Key);
       const applied = async () => (await f.executionHub.nodeStats(1)).appliedBatches;
 
       await depositEra(f, f.alice, 1_000n * ERA);
@@ -94,7 +94,7 @@ describe("ExecutionHub — service scores", function () {
 
     it("does not count a refused batch", async function () {
       const f = await loadFixture(hubFixture);
-      const hub = f.executionHub.connect(f.key1);
+      const hub = f.executionHub.connect(f.node1Key);
       const lw = lightweightBatch(S, batchId("lw"), packedSpecs(f.users, 2));
       await hub.submitLightweight(S, lw.id, lw.data);
       await expect(hub.submitLightweight(S, lw.id, lw.data)).to.be.revertedWithCustomError(
@@ -227,7 +227,7 @@ describe("ExecutionHub — service scores", function () {
       const actions = packedSpecs(f.users, 10, 1);
       actions[7] = { ...actions[2], payload: 1_234n }; // same user and nonce as action 2
       const bad = lightweightBatch(S, batchId("bad"), actions);
-      await f.executionHub.connect(f.key1).submitLightweight(S, bad.id, bad.data);
+      await f.executionHub.connect(f.node1Key).submitLightweight(S, bad.id, bad.data);
       const before = expectedScore(10n, 0n);
       await f.executionHub.syncScore(1);
       expect(await f.staking.aprOf(1)).to.equal(aprOfScore(before));
@@ -262,12 +262,12 @@ describe("ExecutionHub — service scores", function () {
       // The slash took the bond below the minimum: the node may not submit until it tops up.
       expect(await f.nodeRegistry.isActive(1)).to.equal(false);
       const next = lightweightBatch(S, batchId("next"), packedSpecs(f.users, 2, 50));
-      await expect(f.executionHub.connect(f.key1).submitLightweight(S, next.id, next.data))
+      await expect(f.executionHub.connect(f.node1Key).submitLightweight(S, next.id, next.data))
         .to.be.revertedWithCustomError(f.executionHub, "ExecutionNotServingNode")
-        .withArgs(S, f.key1.address, 1n);
+        .withArgs(S, f.node1Key.address, 1n);
       await f.token.connect(f.operator1).approve(await f.nodeRegistry.getAddress(), slash);
       await f.nodeRegistry.connect(f.operator1).topUp(1, slash);
-      await f.executionHub.connect(f.key1).submitLightweight(S, next.id, next.data);
+      await f.executionHub.connect(f.node1Key).submitLightweight(S, next.id, next.data);
       // Good batches earn the score back slowly: one fraud weighs 20 batches.
       await lightweightBatches(f, 9, "after");
       await f.executionHub.syncScore(1);

@@ -1,14 +1,19 @@
 import { ethers } from "hardhat";
 import { impersonateAccount, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { Wallet, type Signer, type TypedDataDomain } from "ethers";
-import { ERA, ExecutionMode, ScenarioClass, fundedEconomyFixture, type EconomyFixture } from "../../helpers/fixtures";
+import type { Signer, TypedDataDomain, Wallet } from "ethers";
+import { ERA, ExecutionMode, ScenarioClass, type EconomyFixture } from "../../helpers/fixtures";
+import {
+  deterministicWallet,
+  executionFixture,
+  fundedWallet,
+  signedAction,
+  type ExecutionFixture,
+} from "../../helpers/execution";
 import {
   LightweightBatchTree,
-  domainOf,
   nextAttestation,
   packActions,
-  signAction,
   signAttestation,
   signBatchAttestation,
   signSettlement,
@@ -72,54 +77,18 @@ export const aprOfScore = (scoreBps: bigint): bigint => MIN_APR_BPS + ((MAX_APR_
 // Fixture
 // ---------------------------------------------------------------------------------------------------------------------
 
-/** A wallet whose key is derived from `label` (deterministic across runs), connected to the provider. */
-export function walletOf(label: string): Wallet {
-  return new Wallet(ethers.id(`execution-hub-test/${label}`), ethers.provider);
-}
-
-/** `walletOf(label)` with 100 ETH for gas. */
-export async function fundedWallet(label: string): Promise<Wallet> {
-  const wallet = walletOf(label);
-  await setBalance(wallet.address, 100n * ERA);
-  return wallet;
-}
-
-export interface HubFixture extends EconomyFixture {
-  signingKeys: string[];
-  /** Node 1's signing key (node 1 serves scenarios 1, 2 and 3). */
-  key1: Wallet;
-  /** Node 2's signing key (node 2 is active and serves no scenario). */
-  key2: Wallet;
+export interface HubFixture extends ExecutionFixture {
   /** Users who sign actions (they never send a transaction). */
   users: Wallet[];
-  chainId: bigint;
-  hubDomain: TypedDataDomain;
-  engineDomain: TypedDataDomain;
-  notaryDomain: TypedDataDomain;
 }
 
 /**
- * `fundedEconomyFixture` with keys the tests control: node 1's and node 2's signing keys are rotated to funded wallets,
- * and four users are ready to sign actions.
+ * `executionFixture` (node 1's and node 2's signing keys in hand; node 1 serves scenarios 1, 2 and 3, node 2 none)
+ * with four users ready to sign actions.
  */
 export async function hubFixture(): Promise<HubFixture> {
-  const f = await fundedEconomyFixture();
-  const key1 = await fundedWallet("node-1-key");
-  const key2 = await fundedWallet("node-2-key");
-  await f.nodeRegistry.connect(f.operator1).setSigningKey(1, key1.address);
-  await f.nodeRegistry.connect(f.operator2).setSigningKey(2, key2.address);
-  const users = [0, 1, 2, 3].map((i) => walletOf(`user-${i}`));
-  const { chainId } = await ethers.provider.getNetwork();
-  return {
-    ...f,
-    key1,
-    key2,
-    users,
-    chainId,
-    hubDomain: domainOf("ERA ExecutionHub", chainId, await f.executionHub.getAddress()),
-    engineDomain: domainOf("ERA SettlementEngine", chainId, await f.settlementEngine.getAddress()),
-    notaryDomain: domainOf("ERA NotaryRegistry", chainId, await f.notaryRegistry.getAddress()),
-  };
+  const f = await executionFixture();
+  return { ...f, users: [0, 1, 2, 3].map((i) => deterministicWallet(`user-${i}`)) };
 }
 
 /** Registers one more active node (operator and key derived from `label`) with the minimum bond. */
@@ -180,41 +149,11 @@ export async function signActions(
   actions: readonly ActionSpec[],
 ): Promise<SignedAction[]> {
   return Promise.all(
-    actions.map(async (a) => ({
-      user: a.user.address,
-      nonce: a.nonce,
-      payload: a.payload,
-      signature: await signAction(a.user, domain, {
-        scenarioId,
-        user: a.user.address,
-        nonce: a.nonce,
-        payload: a.payload,
-      }),
-    })),
+    actions.map(async (a) => {
+      const { action, signature } = await signedAction(a.user, domain, scenarioId, a.nonce, a.payload);
+      return { ...action, signature };
+    }),
   );
-}
-
-/** The order of the secp256k1 group. */
-export const SECP256K1_N = BigInt("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
-
-/** The other valid ECDSA signature of the same message (s → n − s, v flipped): a high-s, malleated signature. */
-export function malleate(signature: string): string {
-  const sig = ethers.Signature.from(signature);
-  const highS = SECP256K1_N - BigInt(sig.s);
-  return ethers.concat([sig.r, ethers.toBeHex(highS, 32), ethers.toBeHex(sig.v === 27 ? 28 : 27, 1)]);
-}
-
-/** What the raw `ecrecover` precompile returns for (digest, 65-byte signature), with none of ECDSA.sol's checks. */
-export async function rawEcrecover(digest: string, signature: string): Promise<string> {
-  const bytes = ethers.getBytes(signature);
-  const r = ethers.hexlify(bytes.slice(0, 32));
-  const s = ethers.hexlify(bytes.slice(32, 64));
-  const v = ethers.toBeHex(bytes[64], 32);
-  const out = await ethers.provider.call({
-    to: "0x0000000000000000000000000000000000000001",
-    data: ethers.concat([digest, v, r, s]),
-  });
-  return out === "0x" ? ethers.ZeroAddress : ethers.getAddress(ethers.dataSlice(out, 12));
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -279,7 +218,7 @@ export async function signedAttestation(
   f: HubFixture,
   scenarioId: bigint,
   label: string,
-  signer: Signer = f.key1,
+  signer: Signer = f.node1Key,
 ): Promise<{ attestation: AttestationFields; signatures: string[] }> {
   const attestation = await nextAttestation(f.notaryRegistry, {
     scenarioId,
@@ -296,7 +235,7 @@ export async function signedBatchAttestation(
   scenarioId: bigint,
   label: string,
   count: number,
-  signer: Signer = f.key1,
+  signer: Signer = f.node1Key,
 ): Promise<{ attestation: BatchAttestationFields; signatures: string[] }> {
   const attestation: BatchAttestationFields = {
     scenarioId,

@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { randomId, signAction } from "../../../src/sdk/execution";
 import { viaTimelock } from "../../helpers/fixtures";
+import { malleate } from "../../helpers/execution";
 import {
   BatchStatus,
   EXECUTION_DEFAULTS,
@@ -229,10 +230,7 @@ describe("BatchCommitments: answerChallenge", function () {
   it("attack: reverts with CommitmentsBadAnswer for a malleated (high-s) copy of the user's signature", async function () {
     const f = await loadFixture(lightweightFixture);
     const { s, signature } = await challenged(f);
-    const sig = ethers.Signature.from(signature);
-    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-    const highS = ethers.concat([sig.r, ethers.toBeHex(n - BigInt(sig.s), 32), sig.v === 27 ? "0x1c" : "0x1b"]);
-    await expect(f.batchCommitments.answerChallenge(s.batchId, 3, highS))
+    await expect(f.batchCommitments.answerChallenge(s.batchId, 3, malleate(signature)))
       .to.be.revertedWithCustomError(f.batchCommitments, "CommitmentsBadAnswer")
       .withArgs(s.batchId, 3n);
   });

@@ -11,9 +11,8 @@ import { ERA, EXECUTION_DEFAULTS, LIGHT, makeActions } from "./helpers";
  */
 async function hostileTokenFixture() {
   const [deployer, challenger] = await ethers.getSigners();
-  const token = await (
-    await ethers.getContractFactory("LightweightReentrantToken")
-  ).deploy(challenger.address, 1_000_000n * ERA);
+  const token = await ethers.deployContract("HookToken");
+  await token.mint(challenger.address, 1_000_000n * ERA);
   const d = EXECUTION_DEFAULTS;
   const bc = await (
     await ethers.getContractFactory("BatchCommitments")
@@ -40,11 +39,12 @@ async function hostileTokenFixture() {
 describe("BatchCommitments: reentrancy", function () {
   it("lets a token hook make read-only calls during the bond transfer (control)", async function () {
     const { bc, token, challenger, batchId, tree } = await loadFixture(hostileTokenFixture);
-    await token.arm(await bc.getAddress(), bc.interface.encodeFunctionData("isFinal", [batchId]));
-    await expect(bc.connect(challenger).challengeSignature(batchId, tree.ref(0), tree.proof(0))).to.emit(
-      bc,
-      "SignatureChallenged",
-    );
+    const isFinal = bc.interface.encodeFunctionData("isFinal", [batchId]);
+    await token.arm(await bc.getAddress(), isFinal);
+    await expect(bc.connect(challenger).challengeSignature(batchId, tree.ref(0), tree.proof(0)))
+      .to.emit(bc, "SignatureChallenged")
+      .and.to.emit(token, "HookCalled")
+      .withArgs(await bc.getAddress(), isFinal, ethers.AbiCoder.defaultAbiCoder().encode(["bool"], [false]));
   });
 
   it("attack: a hostile token cannot re-enter any state-changing function from inside a transfer", async function () {

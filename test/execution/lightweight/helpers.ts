@@ -1,23 +1,10 @@
 import { ethers } from "hardhat";
 import { expect } from "chai";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ContractTransactionResponse, HDNodeWallet, Signer, TypedDataDomain } from "ethers";
-import {
-  ERA,
-  EXECUTION_DEFAULTS,
-  ExecutionMode,
-  ScenarioClass,
-  fundedEconomyFixture,
-  type EconomyFixture,
-} from "../../helpers/fixtures";
-import {
-  LightweightBatchTree,
-  domainOf,
-  packActions,
-  randomId,
-  signAction,
-  type PackedAction,
-} from "../../../src/sdk/execution";
+import type { ContractTransactionResponse, Signer } from "ethers";
+import { ERA, EXECUTION_DEFAULTS, ExecutionMode, ScenarioClass } from "../../helpers/fixtures";
+import { executionFixture, signedAction, type ExecutionFixture } from "../../helpers/execution";
+import { LightweightBatchTree, packActions, randomId, type PackedAction } from "../../../src/sdk/execution";
 
 /** Scenario ids of `fundedEconomyFixture`: 1 financial, 3 lightweight (both served by node 1). */
 export const FINANCIAL = 1n;
@@ -48,35 +35,20 @@ export function fraudReason(kind: FraudKind): string {
 /** The `reason` of a standard-replay slash: the string "standard replay" as a left-aligned bytes32. */
 export const STANDARD_REPLAY_REASON = ethers.encodeBytes32String("standard replay");
 
-export interface LightweightFixture extends EconomyFixture {
-  /** Signing key of node 1 (operator1), which serves scenarios 1, 2, 3 and 4. */
-  node1Key: HDNodeWallet;
-  /** Signing key of node 2 (operator2), which also serves scenario 3 (the "standard node" of replay tests). */
-  node2Key: HDNodeWallet;
-  /** The EIP-712 domain users sign actions under. */
-  hubDomain: TypedDataDomain;
+export interface LightweightFixture extends ExecutionFixture {
   /** A second lightweight scenario (id 4), owned by `developer` and served by node 1. */
   otherLight: bigint;
 }
 
 /**
- * `fundedEconomyFixture` with node keys we control: node 1 and node 2 get fresh wallets funded with ETH, node 2 also
- * serves scenario 3, and a second lightweight scenario (4) served by node 1 exists.
+ * `executionFixture` (node 1's and node 2's signing keys in hand) where node 2 also serves scenario 3 (the "standard
+ * node" of replay tests) and a second lightweight scenario (4) served by node 1 exists.
  */
 export async function lightweightFixture(): Promise<LightweightFixture> {
-  const f = await fundedEconomyFixture();
-  const node1Key = ethers.Wallet.createRandom().connect(ethers.provider);
-  const node2Key = ethers.Wallet.createRandom().connect(ethers.provider);
-  for (const key of [node1Key, node2Key]) {
-    await f.deployer.sendTransaction({ to: key.address, value: ethers.parseEther("100") });
-  }
-  await f.nodeRegistry.connect(f.operator1).setSigningKey(1, node1Key.address);
-  await f.nodeRegistry.connect(f.operator2).setSigningKey(2, node2Key.address);
+  const f = await executionFixture();
   await f.scenarioRegistry.connect(f.developer).addServingNode(LIGHT, 2);
   await f.scenarioRegistry.connect(f.developer).registerScenario(ScenarioClass.Lightweight, 1, "ipfs://scenario-4");
-  const { chainId } = await ethers.provider.getNetwork();
-  const hubDomain = domainOf("ERA ExecutionHub", chainId, f.addresses.executionHub);
-  return { ...f, node1Key, node2Key, hubDomain, otherLight: 4n };
+  return { ...f, otherLight: 4n };
 }
 
 /** A deterministic, distinct user address for index `i`. */
@@ -140,8 +112,7 @@ export async function signed(
   payload: bigint,
   scenarioId = LIGHT,
 ): Promise<{ action: PackedAction; signature: string }> {
-  const signature = await signAction(user, f.hubDomain, { scenarioId, user: user.address, nonce, payload });
-  return { action: { user: user.address, nonce, payload }, signature };
+  return signedAction(user, f.hubDomain, scenarioId, nonce, payload);
 }
 
 /**

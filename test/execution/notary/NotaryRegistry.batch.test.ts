@@ -5,21 +5,16 @@ import type { Wallet } from "ethers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { batchNotarizationIdOf, type BatchAttestationFields } from "../../../src/sdk/execution";
 import { DAY, ScenarioClass } from "../../helpers/fixtures";
+import { blockTimestampOf, malleate, now, signAllBatch, signaturesOf, signersOf } from "../../helpers/execution";
 import {
   ENTERPRISE,
   batchRecordHashOf,
   batchTreeOf,
-  blockTimestampOf,
   deployMockHub,
   idOf,
-  malleate,
   notaryFixture,
-  now,
   recordOf,
   resultsOf,
-  signAllBatch,
-  signaturesOf,
-  signersOf,
   twoOfThreeFixture,
   type BatchRecordFields,
   type BatchResult,
@@ -52,7 +47,7 @@ async function notarizeBatch(
   attestation: BatchAttestationFields,
   wallets: readonly Wallet[],
 ): Promise<BatchRecordFields> {
-  const signed = await signAllBatch(wallets, f.domain, attestation);
+  const signed = await signAllBatch(wallets, f.notaryDomain, attestation);
   const tx = await f.executionHub.connect(f.keys[0]).submitNotarizationBatch(attestation, signaturesOf(signed));
   return {
     scenarioId: attestation.scenarioId,
@@ -79,7 +74,7 @@ describe("NotaryRegistry batches", function () {
     it("stores the batch record hash as the commitment of its derived id and emits BatchNotarized with every field", async function () {
       const f = await loadFixture(notaryFixture);
       const { attestation, notarizationId } = await batchOf("event", resultsOf("event", SIZE));
-      const signed = await signAllBatch([f.keys[0]], f.domain, attestation);
+      const signed = await signAllBatch([f.keys[0]], f.notaryDomain, attestation);
       const tx = await f.executionHub.connect(f.keys[0]).submitNotarizationBatch(attestation, signaturesOf(signed));
       const ts = await blockTimestampOf(tx);
       const hash = batchRecordHashOf({
@@ -92,11 +87,11 @@ describe("NotaryRegistry batches", function () {
       });
       await expect(tx)
         .to.emit(f.notaryRegistry, "BatchNotarized")
-        .withArgs(notarizationId, ENTERPRISE, 1n, attestation.root, SIZE, ts, hash, [f.keys[0].address]);
+        .withArgs(notarizationId, ENTERPRISE, attestation.root, SIZE, ts, hash, [f.keys[0].address]);
       expect(await f.notaryRegistry.batchCommitmentOf(notarizationId)).to.equal(hash);
     });
 
-    it("returns the batch record hash to the hub", async function () {
+    it("returns the batch's derived id and record hash to the hub", async function () {
       const f = await loadFixture(notaryFixture);
       const { registry, hub, domain } = await deployMockHub(f);
       const { attestation, notarizationId } = await batchOf("return", resultsOf("return", 3));
@@ -111,7 +106,7 @@ describe("NotaryRegistry batches", function () {
         timestamp: ts,
         signers: signersOf(signed),
       });
-      await expect(tx).to.emit(hub, "Returned").withArgs(hash);
+      await expect(tx).to.emit(hub, "Returned").withArgs(notarizationId, hash);
       expect(await registry.batchCommitmentOf(notarizationId)).to.equal(hash);
     });
 
@@ -128,7 +123,7 @@ describe("NotaryRegistry batches", function () {
     it("reverts with NotaryEmptyBatch for count 0, even when validly signed", async function () {
       const f = await loadFixture(notaryFixture);
       const { attestation, notarizationId } = await batchOf("empty", resultsOf("empty", 2), 0);
-      const sigs = signaturesOf(await signAllBatch([f.keys[0]], f.domain, attestation));
+      const sigs = signaturesOf(await signAllBatch([f.keys[0]], f.notaryDomain, attestation));
       await expect(
         f.executionHub.connect(f.keys[0]).submitNotarizationBatch(attestation, sigs),
       ).to.be.revertedWithCustomError(f.notaryRegistry, "NotaryEmptyBatch");
@@ -138,10 +133,10 @@ describe("NotaryRegistry batches", function () {
     it("accepts signatures at their deadline and reverts with NotaryExpired one second later", async function () {
       const f = await loadFixture(notaryFixture);
       const late = await batchOf("late", resultsOf("late", 2));
-      const lateSigs = signaturesOf(await signAllBatch([f.keys[0]], f.domain, late.attestation));
+      const lateSigs = signaturesOf(await signAllBatch([f.keys[0]], f.notaryDomain, late.attestation));
       const onTime = await batchOf("on time", resultsOf("on time", 2));
       onTime.attestation.deadline = late.attestation.deadline;
-      const onTimeSigs = signaturesOf(await signAllBatch([f.keys[0]], f.domain, onTime.attestation));
+      const onTimeSigs = signaturesOf(await signAllBatch([f.keys[0]], f.notaryDomain, onTime.attestation));
       await time.setNextBlockTimestamp(onTime.attestation.deadline);
       await expect(f.executionHub.connect(f.keys[0]).submitNotarizationBatch(onTime.attestation, onTimeSigs)).to.emit(
         f.notaryRegistry,
@@ -156,7 +151,7 @@ describe("NotaryRegistry batches", function () {
       const { f, first, firstRecord } = await loadFixture(batchFixture);
       const commitment = await f.notaryRegistry.batchCommitmentOf(firstRecord.notarizationId);
       // The same batch again (a replay).
-      const again = signaturesOf(await signAllBatch([f.keys[0]], f.domain, first.attestation));
+      const again = signaturesOf(await signAllBatch([f.keys[0]], f.notaryDomain, first.attestation));
       await expect(f.executionHub.connect(f.keys[0]).submitNotarizationBatch(first.attestation, again))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
         .withArgs(firstRecord.notarizationId);
@@ -166,7 +161,7 @@ describe("NotaryRegistry batches", function () {
       await expect(
         f.executionHub
           .connect(f.keys[0])
-          .submitNotarizationBatch(reused, signaturesOf(await signAllBatch([f.keys[0]], f.domain, reused))),
+          .submitNotarizationBatch(reused, signaturesOf(await signAllBatch([f.keys[0]], f.notaryDomain, reused))),
       )
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryIdUsed")
         .withArgs(firstRecord.notarizationId);
@@ -185,10 +180,10 @@ describe("NotaryRegistry batches", function () {
       await expect(
         f.executionHub
           .connect(f.keys[0])
-          .submitNotarizationBatch(b, signaturesOf(await signAllBatch([f.keys[0]], f.domain, b))),
+          .submitNotarizationBatch(b, signaturesOf(await signAllBatch([f.keys[0]], f.notaryDomain, b))),
       )
         .to.emit(f.notaryRegistry, "BatchNotarized")
-        .withArgs(id, otherScenario, 1n, b.root, b.count, anyValue, anyValue, [f.keys[0].address]);
+        .withArgs(id, otherScenario, b.root, b.count, anyValue, anyValue, [f.keys[0].address]);
     });
 
     it("does not move any subject's trail head, and its results are not single records", async function () {
@@ -332,14 +327,14 @@ describe("NotaryRegistry batches", function () {
 
     it("reverts with NotaryQuorumNotMet(1, 2) with the executor's signature alone", async function () {
       const { f, a } = await quorumBatch();
-      await expect(submit(f, a, signaturesOf(await signAllBatch([f.keys[0]], f.domain, a))))
+      await expect(submit(f, a, signaturesOf(await signAllBatch([f.keys[0]], f.notaryDomain, a))))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryQuorumNotMet")
         .withArgs(1n, 2n);
     });
 
     it("attack: reverts with NotarySignersNotSorted for the executor's signature twice", async function () {
       const { f, a } = await quorumBatch();
-      const [s] = await signAllBatch([f.keys[0]], f.domain, a);
+      const [s] = await signAllBatch([f.keys[0]], f.notaryDomain, a);
       await expect(submit(f, a, [s.signature, s.signature]))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotarySignersNotSorted")
         .withArgs(1n, s.signer);
@@ -347,7 +342,7 @@ describe("NotaryRegistry batches", function () {
 
     it("reverts with NotarySignersNotSorted for descending signers", async function () {
       const { f, a } = await quorumBatch();
-      const signed = (await signAllBatch([f.keys[0], f.keys[1]], f.domain, a)).reverse();
+      const signed = (await signAllBatch([f.keys[0], f.keys[1]], f.notaryDomain, a)).reverse();
       await expect(submit(f, a, signaturesOf(signed)))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotarySignersNotSorted")
         .withArgs(1n, signed[1].signer);
@@ -355,7 +350,7 @@ describe("NotaryRegistry batches", function () {
 
     it("reverts with NotaryInvalidSigner for a co-signer that does not serve the scenario", async function () {
       const { f, a } = await quorumBatch();
-      const signed = await signAllBatch([f.keys[0], f.bystander], f.domain, a);
+      const signed = await signAllBatch([f.keys[0], f.bystander], f.notaryDomain, a);
       const i = signed.findIndex((s) => s.signer === f.bystander.address);
       await expect(submit(f, a, signaturesOf(signed)))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryInvalidSigner")
@@ -364,14 +359,14 @@ describe("NotaryRegistry batches", function () {
 
     it("reverts with NotaryExecutorMissing when two co-signers sign but not the executor", async function () {
       const { f, a } = await quorumBatch();
-      await expect(submit(f, a, signaturesOf(await signAllBatch([f.keys[1], f.keys[2]], f.domain, a))))
+      await expect(submit(f, a, signaturesOf(await signAllBatch([f.keys[1], f.keys[2]], f.notaryDomain, a))))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryExecutorMissing")
         .withArgs(1n);
     });
 
     it("attack: reverts with NotaryBadSignature(index) for a malleated co-signature", async function () {
       const { f, a } = await quorumBatch();
-      const signed = await signAllBatch([f.keys[0], f.keys[1]], f.domain, a);
+      const signed = await signAllBatch([f.keys[0], f.keys[1]], f.notaryDomain, a);
       const sigs = signaturesOf(signed);
       sigs[1] = malleate(sigs[1]);
       await expect(submit(f, a, sigs))

@@ -10,23 +10,25 @@ import {
   type AttestationFields,
 } from "../../../src/sdk/execution";
 import {
-  ENTERPRISE,
   SECP256K1_N,
-  attestationDigestOf,
-  attestationOf,
-  batchAttestationDigestOf,
   blockTimestampOf,
-  compactOf,
-  deploySecondRegistry,
-  idOf,
   malleate,
-  notaryFixture,
   rawEcrecover,
-  recordHashOf,
-  recordOf,
   signAll,
   signaturesOf,
   signersOf,
+} from "../../helpers/execution";
+import {
+  ENTERPRISE,
+  attestationDigestOf,
+  attestationOf,
+  batchAttestationDigestOf,
+  compactOf,
+  deploySecondRegistry,
+  idOf,
+  notaryFixture,
+  recordHashOf,
+  recordOf,
   threeOfThreeFixture,
   twoOfThreeFixture,
   type NotaryFixture,
@@ -55,7 +57,7 @@ describe("NotaryRegistry signatures", function () {
         const f = await loadFixture(fixture);
         expect(await f.scenarioRegistry.quorumOf(ENTERPRISE)).to.equal(k);
         const a = await attestationOf(`quorum ${k}`);
-        const signed = await signAll(quorumKeys(f), f.domain, a);
+        const signed = await signAll(quorumKeys(f), f.notaryDomain, a);
         const signers = signersOf(signed);
         expect(signers.map((x) => BigInt(x))).to.deep.equal(
           signers.map((x) => BigInt(x)).sort((x, y) => (x < y ? -1 : 1)),
@@ -68,7 +70,6 @@ describe("NotaryRegistry signatures", function () {
             notarizationIdOf(ENTERPRISE, a.subjectId, ethers.ZeroHash),
             ENTERPRISE,
             a.subjectId,
-            1n,
             a.resultHash,
             record.timestamp,
             ethers.ZeroHash,
@@ -82,7 +83,7 @@ describe("NotaryRegistry signatures", function () {
         it("accepts more signatures than the quorum and records every signer", async function () {
           const f = await loadFixture(fixture);
           const a = await attestationOf("all three");
-          const signed = await signAll(f.keys, f.domain, a);
+          const signed = await signAll(f.keys, f.notaryDomain, a);
           const tx = await submit(f, a, signaturesOf(signed));
           const record = recordOf(a, await blockTimestampOf(tx), signersOf(signed));
           expect(record.signers).to.have.length(3);
@@ -92,7 +93,7 @@ describe("NotaryRegistry signatures", function () {
         it(`reverts with NotaryExecutorMissing when ${k} other serving nodes sign but not the executor`, async function () {
           const f = await loadFixture(fixture);
           const a = await attestationOf("others only");
-          const sigs = signaturesOf(await signAll([f.keys[1], f.keys[2]], f.domain, a));
+          const sigs = signaturesOf(await signAll([f.keys[1], f.keys[2]], f.notaryDomain, a));
           await expect(submit(f, a, sigs))
             .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryExecutorMissing")
             .withArgs(1n);
@@ -102,7 +103,7 @@ describe("NotaryRegistry signatures", function () {
       it(`reverts with NotaryQuorumNotMet(${k - 1n}, ${k}) with one signature too few`, async function () {
         const f = await loadFixture(fixture);
         const a = await attestationOf("too few");
-        const sigs = signaturesOf(await signAll(f.keys.slice(0, Number(k) - 1), f.domain, a));
+        const sigs = signaturesOf(await signAll(f.keys.slice(0, Number(k) - 1), f.notaryDomain, a));
         await expect(submit(f, a, sigs))
           .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryQuorumNotMet")
           .withArgs(k - 1n, k);
@@ -113,7 +114,7 @@ describe("NotaryRegistry signatures", function () {
         const f = await loadFixture(fixture);
         const a = await attestationOf("duplicate");
         // k − 1 distinct signers, the first one duplicated to reach k signatures.
-        const signed = await signAll(f.keys.slice(0, Number(k) - 1), f.domain, a);
+        const signed = await signAll(f.keys.slice(0, Number(k) - 1), f.notaryDomain, a);
         const sigs = [signed[0].signature, ...signaturesOf(signed)];
         expect(sigs).to.have.length(Number(k));
         await expect(submit(f, a, sigs))
@@ -124,7 +125,7 @@ describe("NotaryRegistry signatures", function () {
       it("reverts with NotarySignersNotSorted when the signatures are not in ascending signer order", async function () {
         const f = await loadFixture(fixture);
         const a = await attestationOf("unsorted");
-        const signed = (await signAll(f.keys, f.domain, a)).reverse();
+        const signed = (await signAll(f.keys, f.notaryDomain, a)).reverse();
         await expect(submit(f, a, signaturesOf(signed)))
           .to.be.revertedWithCustomError(f.notaryRegistry, "NotarySignersNotSorted")
           .withArgs(1n, signed[1].signer);
@@ -176,7 +177,7 @@ describe("NotaryRegistry signatures", function () {
           const a = await attestationOf(`intruder ${what}`);
           // The quorum without the intruder's node (if it is one of ours), the intruder added, all sorted.
           const honest = f.keys.filter((w) => w.address !== intruder.address).slice(0, Number(k) - 1);
-          const signed = await signAll([...honest, intruder], f.domain, a);
+          const signed = await signAll([...honest, intruder], f.notaryDomain, a);
           await expect(submit(f, a, signaturesOf(signed)))
             .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryInvalidSigner")
             .withArgs(indexOf(signed, intruder.address), intruder.address);
@@ -187,11 +188,11 @@ describe("NotaryRegistry signatures", function () {
       it("attack: reverts with NotaryBadSignature(index) for the malleated (high-s) twin of a valid signature", async function () {
         const f = await loadFixture(fixture);
         const a = await attestationOf("malleated");
-        const signed = await signAll(quorumKeys(f), f.domain, a);
+        const signed = await signAll(quorumKeys(f), f.notaryDomain, a);
         const i = signed.length - 1;
         const twin = malleate(signed[i].signature);
         // Raw ecrecover accepts the twin as the same signer: only the low-s rule stops it.
-        const digest = attestationDigestOf(f.domain, a);
+        const digest = attestationDigestOf(f.notaryDomain, a);
         expect(await rawEcrecover(digest, twin)).to.equal(signed[i].signer);
         expect(twin).to.not.equal(signed[i].signature);
         const sigs = signaturesOf(signed);
@@ -208,7 +209,7 @@ describe("NotaryRegistry signatures", function () {
   describe("malformed signatures (NotaryBadSignature)", function () {
     /** A valid signature of node 1 at index 0 and a malformed one at index 1 (2-of-3 quorum). */
     async function withSecond(f: NotaryFixture, a: AttestationFields, second: string) {
-      const first = await signAttestation(f.keys[0], f.domain, a);
+      const first = await signAttestation(f.keys[0], f.notaryDomain, a);
       return [first, second];
     }
 
@@ -231,7 +232,7 @@ describe("NotaryRegistry signatures", function () {
       it(`reverts with NotaryBadSignature(1) for ${what}`, async function () {
         const f = await loadFixture(twoOfThreeFixture);
         const a = await attestationOf(`malformed ${what}`);
-        const valid = await signAttestation(f.keys[1], f.domain, a);
+        const valid = await signAttestation(f.keys[1], f.notaryDomain, a);
         await expect(submit(f, a, await withSecond(f, a, make(valid))))
           .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryBadSignature")
           .withArgs(1n);
@@ -241,11 +242,11 @@ describe("NotaryRegistry signatures", function () {
     it("rejects a 64-byte EIP-2098 compact signature (OpenZeppelin 5 tryRecover takes 65-byte `bytes` only)", async function () {
       const f = await loadFixture(notaryFixture);
       const a = await attestationOf("compact");
-      const full = await signAttestation(f.keys[0], f.domain, a);
+      const full = await signAttestation(f.keys[0], f.notaryDomain, a);
       const compact = compactOf(full);
       expect(ethers.dataLength(compact)).to.equal(64);
       // The compact form is a valid signature of node 1 off-chain …
-      expect(ethers.recoverAddress(attestationDigestOf(f.domain, a), compact)).to.equal(f.keys[0].address);
+      expect(ethers.recoverAddress(attestationDigestOf(f.notaryDomain, a), compact)).to.equal(f.keys[0].address);
       // … but the registry refuses its length, so the same signature can never be counted in two encodings.
       await expect(submit(f, a, [compact]))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryBadSignature")
@@ -265,7 +266,7 @@ describe("NotaryRegistry signatures", function () {
   describe("attack: replay (invariant 8, signatures bound to chain, contract and type)", function () {
     /** The address the registry recovers from `signature` over the digest it computes for `a`. */
     const recoveredBy = (f: NotaryFixture, a: AttestationFields, signature: string): string =>
-      ethers.recoverAddress(attestationDigestOf(f.domain, a), signature);
+      ethers.recoverAddress(attestationDigestOf(f.notaryDomain, a), signature);
 
     /** The foreign signature recovers to an address that is no node key: NotaryInvalidSigner(0, thatAddress). */
     async function expectForeign(f: NotaryFixture, a: AttestationFields, signature: string) {
@@ -300,7 +301,7 @@ describe("NotaryRegistry signatures", function () {
       const f = await loadFixture(notaryFixture);
       const second = await deploySecondRegistry(f, f.deployer.address);
       const a = await attestationOf("reverse replay");
-      const signature = await signAttestation(f.keys[0], f.domain, a);
+      const signature = await signAttestation(f.keys[0], f.notaryDomain, a);
       const recovered = ethers.recoverAddress(await second.attestationDigest(a), signature);
       await expect(second.notarize(a, 1, [signature]))
         .to.be.revertedWithCustomError(second, "NotaryInvalidSigner")
@@ -317,14 +318,14 @@ describe("NotaryRegistry signatures", function () {
     it("rejects the signature of another result of the same type (resultHash changed after signing)", async function () {
       const f = await loadFixture(notaryFixture);
       const signedFor = await attestationOf("honest");
-      const signature = await signAttestation(f.keys[0], f.domain, signedFor);
+      const signature = await signAttestation(f.keys[0], f.notaryDomain, signedFor);
       await expectForeign(f, { ...signedFor, resultHash: idOf("forged") }, signature);
     });
 
     it("rejects a single-result signature presented for a batch (other EIP-712 type), and vice versa", async function () {
       const f = await loadFixture(notaryFixture);
       const a = await attestationOf("type");
-      const single = await signAttestation(f.keys[0], f.domain, a);
+      const single = await signAttestation(f.keys[0], f.notaryDomain, a);
       const b = {
         scenarioId: ENTERPRISE,
         salt: idOf("type batch"),
@@ -332,11 +333,11 @@ describe("NotaryRegistry signatures", function () {
         count: 1n,
         deadline: a.deadline,
       };
-      const fromSingle = ethers.recoverAddress(batchAttestationDigestOf(f.domain, b), single);
+      const fromSingle = ethers.recoverAddress(batchAttestationDigestOf(f.notaryDomain, b), single);
       await expect(f.executionHub.connect(f.keys[0]).submitNotarizationBatch(b, [single]))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryInvalidSigner")
         .withArgs(0n, fromSingle);
-      const batchSig = await signBatchAttestation(f.keys[0], f.domain, b);
+      const batchSig = await signBatchAttestation(f.keys[0], f.notaryDomain, b);
       await expect(submit(f, a, [batchSig]))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryInvalidSigner")
         .withArgs(0n, recoveredBy(f, a, batchSig));

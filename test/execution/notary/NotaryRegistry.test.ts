@@ -3,26 +3,21 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { FunctionFragment } from "ethers";
-import { ROLES, viaTimelock } from "../../helpers/fixtures";
+import { ExecutionMode, ROLES, viaTimelock } from "../../helpers/fixtures";
 import { batchNotarizationIdOf, domainOf, notarizationIdOf } from "../../../src/sdk/execution";
+import { blockTimestampOf, now, signAll, signaturesOf, signersOf } from "../../helpers/execution";
 import {
   ENTERPRISE,
   attestationDigestOf,
   attestationOf,
   batchAttestationDigestOf,
-  blockTimestampOf,
   deployMockHub,
   deploySecondRegistry,
   idOf,
   notarizeNext,
   notaryFixture,
-  now,
   recordHashOf,
   recordOf,
-  signAll,
-  signaturesOf,
-  signersOf,
-  type NotaryFixture,
   type RecordFields,
 } from "./helpers";
 
@@ -68,9 +63,9 @@ describe("NotaryRegistry", function () {
     it("equal ethers' TypedDataEncoder.hash of the typed data under the registry's domain", async function () {
       const f = await loadFixture(notaryFixture);
       const a = await attestationOf("digest");
-      expect(await f.notaryRegistry.attestationDigest(a)).to.equal(attestationDigestOf(f.domain, a));
+      expect(await f.notaryRegistry.attestationDigest(a)).to.equal(attestationDigestOf(f.notaryDomain, a));
       const b = { scenarioId: ENTERPRISE, salt: idOf("batch"), root: idOf("root"), count: 7n, deadline: 99n };
-      expect(await f.notaryRegistry.batchAttestationDigest(b)).to.equal(batchAttestationDigestOf(f.domain, b));
+      expect(await f.notaryRegistry.batchAttestationDigest(b)).to.equal(batchAttestationDigestOf(f.notaryDomain, b));
     });
 
     it("change with every signed field", async function () {
@@ -86,7 +81,7 @@ describe("NotaryRegistry", function () {
       ]) {
         const digest = await f.notaryRegistry.attestationDigest(changed);
         expect(digest).to.not.equal(base);
-        expect(digest).to.equal(attestationDigestOf(f.domain, changed));
+        expect(digest).to.equal(attestationDigestOf(f.notaryDomain, changed));
       }
       const b = { scenarioId: ENTERPRISE, salt: idOf("batch"), root: idOf("root"), count: 7n, deadline: 99n };
       const baseBatch = await f.notaryRegistry.batchAttestationDigest(b);
@@ -99,7 +94,7 @@ describe("NotaryRegistry", function () {
       ]) {
         const digest = await f.notaryRegistry.batchAttestationDigest(changed);
         expect(digest).to.not.equal(baseBatch);
-        expect(digest).to.equal(batchAttestationDigestOf(f.domain, changed));
+        expect(digest).to.equal(batchAttestationDigestOf(f.notaryDomain, changed));
       }
     });
 
@@ -151,7 +146,7 @@ describe("NotaryRegistry", function () {
         f.notaryRegistry.interface.encodeFunctionData("setHub", [f.carol.address]),
       );
       const a = await attestationOf("old hub");
-      const sigs = signaturesOf(await signAll([f.keys[0]], f.domain, a));
+      const sigs = signaturesOf(await signAll([f.keys[0]], f.notaryDomain, a));
       await expect(f.executionHub.connect(f.keys[0]).submitNotarization(a, sigs))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryOnlyHub")
         .withArgs(f.addresses.executionHub);
@@ -164,7 +159,7 @@ describe("NotaryRegistry", function () {
     it("reverts with NotaryOnlyHub for a direct call, even by the executing node's key with valid signatures", async function () {
       const f = await loadFixture(notaryFixture);
       const a = await attestationOf("direct");
-      const sigs = signaturesOf(await signAll([f.keys[0]], f.domain, a));
+      const sigs = signaturesOf(await signAll([f.keys[0]], f.notaryDomain, a));
       const b = {
         scenarioId: ENTERPRISE,
         salt: idOf("direct batch"),
@@ -258,10 +253,10 @@ describe("NotaryRegistry", function () {
       expect(await f.notaryRegistry.headOf(ENTERPRISE, idOf("another subject"))).to.equal(ethers.ZeroHash);
     });
 
-    it("emits Notarized with every field: derived id, scenario, subject, executing node, result, block timestamp, previous head, record hash, signers", async function () {
+    it("emits Notarized with every field: derived id, scenario, subject, result, block timestamp, previous head, record hash, signers", async function () {
       const f = await loadFixture(notaryFixture);
       const a = await attestationOf("event");
-      const signed = await signAll([f.keys[0]], f.domain, a);
+      const signed = await signAll([f.keys[0]], f.notaryDomain, a);
       const tx = await f.executionHub.connect(f.keys[0]).submitNotarization(a, signaturesOf(signed));
       const ts = await blockTimestampOf(tx);
       const hash = recordHashOf(recordOf(a, ts, signersOf(signed)));
@@ -271,7 +266,6 @@ describe("NotaryRegistry", function () {
           notarizationIdOf(ENTERPRISE, a.subjectId, ethers.ZeroHash),
           a.scenarioId,
           a.subjectId,
-          1n,
           a.resultHash,
           ts,
           ethers.ZeroHash,
@@ -286,7 +280,7 @@ describe("NotaryRegistry", function () {
       const firstHash = recordHashOf(first);
       await time.increase(60);
       const a = await attestationOf("link 2", { subjectId: first.subjectId, previous: firstHash });
-      const signed = await signAll([f.keys[0]], f.domain, a);
+      const signed = await signAll([f.keys[0]], f.notaryDomain, a);
       const tx = await f.executionHub.connect(f.keys[0]).submitNotarization(a, signaturesOf(signed));
       const second = recordOf(a, await blockTimestampOf(tx), signersOf(signed));
       await expect(tx)
@@ -295,7 +289,6 @@ describe("NotaryRegistry", function () {
           notarizationIdOf(ENTERPRISE, a.subjectId, firstHash),
           ENTERPRISE,
           a.subjectId,
-          1n,
           a.resultHash,
           second.timestamp,
           firstHash,
@@ -308,13 +301,15 @@ describe("NotaryRegistry", function () {
       expect(await f.notaryRegistry.verifyRecord(second, [])).to.equal(true);
     });
 
-    it("returns the record hash (the new head) to the hub", async function () {
+    it("returns the derived notarization id and the record hash (the new head) to the hub", async function () {
       const f = await loadFixture(notaryFixture);
       const { registry, hub, domain } = await deployMockHub(f);
       const a = await attestationOf("return");
       const tx = await hub.notarize(a, 1, signaturesOf(await signAll([f.keys[0]], domain, a)));
       const hash = recordHashOf(recordOf(a, await blockTimestampOf(tx), [f.keys[0].address]));
-      await expect(tx).to.emit(hub, "Returned").withArgs(hash);
+      await expect(tx)
+        .to.emit(hub, "Returned")
+        .withArgs(notarizationIdOf(ENTERPRISE, a.subjectId, ethers.ZeroHash), hash);
       expect(await registry.headOf(ENTERPRISE, a.subjectId)).to.equal(hash);
     });
 
@@ -362,16 +357,25 @@ describe("NotaryRegistry", function () {
       const f = await loadFixture(notaryFixture);
       await f.scenarioRegistry.connect(f.developer).addServingNode(ENTERPRISE, 2);
       const a = await attestationOf("no executor");
-      const sigs = signaturesOf(await signAll([f.keys[1]], f.domain, a));
+      const sigs = signaturesOf(await signAll([f.keys[1]], f.notaryDomain, a));
       await expect(f.executionHub.connect(f.keys[0]).submitNotarization(a, sigs))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryExecutorMissing")
         .withArgs(1n);
       // The same signature is enough when node 2 submits it: the executor is whoever submits.
       await expect(f.executionHub.connect(f.keys[1]).submitNotarization(a, sigs))
         .to.emit(f.notaryRegistry, "Notarized")
-        .withArgs(anyValue, ENTERPRISE, a.subjectId, 2n, a.resultHash, anyValue, ethers.ZeroHash, anyValue, [
+        .withArgs(anyValue, ENTERPRISE, a.subjectId, a.resultHash, anyValue, ethers.ZeroHash, anyValue, [
           f.keys[1].address,
-        ]);
+        ])
+        .and.to.emit(f.executionHub, "BatchApplied")
+        .withArgs(
+          notarizationIdOf(ENTERPRISE, a.subjectId, ethers.ZeroHash),
+          ENTERPRISE,
+          ExecutionMode.Notarized,
+          2n,
+          0n,
+          1n,
+        );
     });
 
     it("checks the signatures against the executing node id the hub passes", async function () {
@@ -416,7 +420,7 @@ describe("NotaryRegistry", function () {
     it("accepts signatures at their deadline", async function () {
       const f = await loadFixture(notaryFixture);
       const a = await attestationOf("at deadline");
-      const sigs = signaturesOf(await signAll([f.keys[0]], f.domain, a));
+      const sigs = signaturesOf(await signAll([f.keys[0]], f.notaryDomain, a));
       await time.setNextBlockTimestamp(a.deadline);
       const tx = await f.executionHub.connect(f.keys[0]).submitNotarization(a, sigs);
       expect(await blockTimestampOf(tx)).to.equal(a.deadline);
@@ -426,7 +430,7 @@ describe("NotaryRegistry", function () {
     it("reverts with NotaryExpired(deadline, now) one second after the deadline", async function () {
       const f = await loadFixture(notaryFixture);
       const a = await attestationOf("expired");
-      const sigs = signaturesOf(await signAll([f.keys[0]], f.domain, a));
+      const sigs = signaturesOf(await signAll([f.keys[0]], f.notaryDomain, a));
       await time.setNextBlockTimestamp(a.deadline + 1n);
       await expect(f.executionHub.connect(f.keys[0]).submitNotarization(a, sigs))
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryExpired")
@@ -446,7 +450,7 @@ describe("NotaryRegistry", function () {
       it("reverts with NotaryStaleHead(scenario, subject, head, previous) for a replay of an applied attestation", async function () {
         const f = await loadFixture(notaryFixture);
         const a = await attestationOf("replayed");
-        const sigs = signaturesOf(await signAll([f.keys[0]], f.domain, a));
+        const sigs = signaturesOf(await signAll([f.keys[0]], f.notaryDomain, a));
         await f.executionHub.connect(f.keys[0]).submitNotarization(a, sigs);
         const head = await f.notaryRegistry.headOf(ENTERPRISE, a.subjectId);
         await expect(f.executionHub.connect(f.keys[0]).submitNotarization(a, sigs))
@@ -461,8 +465,8 @@ describe("NotaryRegistry", function () {
         const head = recordHashOf(base);
         const first = await attestationOf("contender 1", { subjectId: base.subjectId, previous: head });
         const second = await attestationOf("contender 2", { subjectId: base.subjectId, previous: head });
-        const firstSigs = signaturesOf(await signAll([f.keys[0]], f.domain, first));
-        const secondSigs = signaturesOf(await signAll([f.keys[0]], f.domain, second));
+        const firstSigs = signaturesOf(await signAll([f.keys[0]], f.notaryDomain, first));
+        const secondSigs = signaturesOf(await signAll([f.keys[0]], f.notaryDomain, second));
         const tx = await f.executionHub.connect(f.keys[0]).submitNotarization(first, firstSigs);
         const landed = recordOf(first, await blockTimestampOf(tx), [f.keys[0].address]);
         const newHead = recordHashOf(landed);
@@ -474,7 +478,7 @@ describe("NotaryRegistry", function () {
         const resigned = { ...second, previous: newHead };
         const tx2 = await f.executionHub
           .connect(f.keys[0])
-          .submitNotarization(resigned, signaturesOf(await signAll([f.keys[0]], f.domain, resigned)));
+          .submitNotarization(resigned, signaturesOf(await signAll([f.keys[0]], f.notaryDomain, resigned)));
         const after = recordOf(resigned, await blockTimestampOf(tx2), [f.keys[0].address]);
         expect(await f.notaryRegistry.verifyTrail(ENTERPRISE, base.subjectId, [base, landed, after])).to.equal(true);
       });
@@ -485,7 +489,7 @@ describe("NotaryRegistry", function () {
         await expect(
           f.executionHub
             .connect(f.keys[0])
-            .submitNotarization(invented, signaturesOf(await signAll([f.keys[0]], f.domain, invented))),
+            .submitNotarization(invented, signaturesOf(await signAll([f.keys[0]], f.notaryDomain, invented))),
         )
           .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
           .withArgs(ENTERPRISE, invented.subjectId, ethers.ZeroHash, idOf("invented head"));
@@ -495,7 +499,7 @@ describe("NotaryRegistry", function () {
         await expect(
           f.executionHub
             .connect(f.keys[0])
-            .submitNotarization(asFirst, signaturesOf(await signAll([f.keys[0]], f.domain, asFirst))),
+            .submitNotarization(asFirst, signaturesOf(await signAll([f.keys[0]], f.notaryDomain, asFirst))),
         )
           .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
           .withArgs(ENTERPRISE, record.subjectId, recordHashOf(record), ethers.ZeroHash);
@@ -508,7 +512,7 @@ describe("NotaryRegistry", function () {
         await expect(
           f.executionHub
             .connect(f.keys[0])
-            .submitNotarization(other, signaturesOf(await signAll([f.keys[0]], f.domain, other))),
+            .submitNotarization(other, signaturesOf(await signAll([f.keys[0]], f.notaryDomain, other))),
         )
           .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
           .withArgs(ENTERPRISE, other.subjectId, ethers.ZeroHash, recordHashOf(record));

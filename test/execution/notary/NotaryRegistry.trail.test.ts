@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ScenarioClass } from "../../helpers/fixtures";
 import type { INotaryRegistry } from "../../../typechain-types";
+import { signAll, signaturesOf } from "../../helpers/execution";
 import {
   ENTERPRISE,
   attestationOf,
@@ -10,8 +11,6 @@ import {
   notarizeNext,
   notaryFixture,
   recordHashOf,
-  signAll,
-  signaturesOf,
   trailFromEvents,
   type NotaryFixture,
   type RecordFields,
@@ -218,7 +217,7 @@ describe("NotaryRegistry trails (invariant 6)", function () {
       await expect(
         f.executionHub
           .connect(f.keys[0])
-          .submitNotarization(rewrite, signaturesOf(await signAll([f.keys[0]], f.domain, rewrite))),
+          .submitNotarization(rewrite, signaturesOf(await signAll([f.keys[0]], f.notaryDomain, rewrite))),
       )
         .to.be.revertedWithCustomError(f.notaryRegistry, "NotaryStaleHead")
         .withArgs(ENTERPRISE, SUBJECT_A, head, a[2].previous);

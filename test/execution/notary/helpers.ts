@@ -1,22 +1,21 @@
 import { ethers } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { TypedDataEncoder, type ContractTransactionResponse, type TypedDataDomain, type Wallet } from "ethers";
+import { DAY } from "../../helpers/fixtures";
 import {
-  concat,
-  toBeHex,
-  TypedDataEncoder,
-  Wallet,
-  type ContractTransactionResponse,
-  type TypedDataDomain,
-} from "ethers";
-import { DAY, ERA, ScenarioClass, fundedEconomyFixture, type EconomyFixture } from "../../helpers/fixtures";
+  blockTimestampOf,
+  executionFixture,
+  fundedWallet,
+  now,
+  signAll,
+  signaturesOf,
+  signersOf,
+  type ExecutionFixture,
+} from "../../helpers/execution";
 import {
   ATTESTATION_TYPES,
   BATCH_ATTESTATION_TYPES,
   domainOf,
-  signAttestation,
-  signBatchAttestation,
-  sortBySigner,
   type AttestationFields,
   type BatchAttestationFields,
   type NotaryBatchRecord,
@@ -31,17 +30,12 @@ import type { INotaryRegistry, NotaryHubMock, NotaryRegistry } from "../../../ty
 
 /** The enterprise scenario of `fundedEconomyFixture` (starts in Notarized mode, served by node 1). */
 export const ENTERPRISE = 2n;
-/** Order of the secp256k1 group. */
-export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Fixtures
 // ---------------------------------------------------------------------------------------------------------------------
 
-export interface NotaryFixture extends EconomyFixture {
-  chainId: bigint;
-  /** EIP-712 domain of the deployed NotaryRegistry. */
-  domain: TypedDataDomain;
+export interface NotaryFixture extends ExecutionFixture {
   /** Signing keys of nodes 1, 2 and 3 (node 1 = the executing node of scenario 2; 2 and 3 do not serve it yet). */
   keys: [Wallet, Wallet, Wallet];
   /** Key of node 4 (bob's): active, but never serving scenario 2. */
@@ -50,27 +44,15 @@ export interface NotaryFixture extends EconomyFixture {
   outsider: Wallet;
 }
 
-/** A deterministic wallet connected to the Hardhat provider (reproducible addresses, hence reproducible orders). */
-export function testWallet(label: string): Wallet {
-  return new Wallet(ethers.id(`ERA notary test key: ${label}`), ethers.provider);
-}
-
 /**
- * The funded economy with signing keys we hold: nodes 1 and 2 rotated to our wallets, node 3 (alice) and node 4 (bob)
- * registered with our wallets as keys, every key funded with ETH. Scenario 2 (enterprise, Notarized) is served by
- * node 1 only, quorum 1.
+ * `executionFixture` (nodes 1 and 2 with our keys) plus node 3 (alice) and node 4 (bob) registered with our wallets
+ * as keys, and a funded key of no node. Scenario 2 (enterprise, Notarized) is served by node 1 only, quorum 1.
  */
 export async function notaryFixture(): Promise<NotaryFixture> {
-  const f = await fundedEconomyFixture();
-  const { chainId } = await ethers.provider.getNetwork();
-  const keys: [Wallet, Wallet, Wallet] = [testWallet("node 1"), testWallet("node 2"), testWallet("node 3")];
-  const bystander = testWallet("node 4");
-  const outsider = testWallet("outsider");
-  for (const w of [...keys, bystander, outsider]) {
-    await f.deployer.sendTransaction({ to: w.address, value: 10n * ERA });
-  }
-  await f.nodeRegistry.connect(f.operator1).setSigningKey(1, keys[0].address);
-  await f.nodeRegistry.connect(f.operator2).setSigningKey(2, keys[1].address);
+  const f = await executionFixture();
+  const keys: [Wallet, Wallet, Wallet] = [f.node1Key, f.node2Key, await fundedWallet("node 3")];
+  const bystander = await fundedWallet("node 4");
+  const outsider = await fundedWallet("outsider");
   const minBond = await f.nodeRegistry.minBond();
   for (const [op, key] of [
     [f.alice, keys[2]],
@@ -79,8 +61,7 @@ export async function notaryFixture(): Promise<NotaryFixture> {
     await f.token.connect(op).approve(f.addresses.nodeRegistry, minBond);
     await f.nodeRegistry.connect(op).register(key.address, "ipfs://notary-test-node", minBond);
   }
-  const domain = domainOf("ERA NotaryRegistry", chainId, f.addresses.notaryRegistry);
-  return { ...f, chainId, domain, keys, bystander, outsider };
+  return { ...f, keys, bystander, outsider };
 }
 
 async function quorumFixture(k: bigint): Promise<NotaryFixture> {
@@ -135,9 +116,6 @@ export async function deployMockHub(
 /** A deterministic 32-byte id of a label. */
 export const idOf = (label: string): string => ethers.id(label);
 
-/** Timestamp of the latest block. */
-export const now = async (): Promise<bigint> => BigInt(await time.latest());
-
 /**
  * An attestation of scenario 2, valid for a day, with subject and result derived from `label`, signed against the
  * subject's first place (previous = 0) unless overridden.
@@ -156,28 +134,6 @@ export async function attestationOf(
   };
 }
 
-export interface Signed {
-  signer: string;
-  signature: string;
-}
-
-/** Every wallet signs `a`; returned ordered by signer address, ascending (as the registry wants them). */
-export async function signAll(wallets: readonly Wallet[], domain: TypedDataDomain, a: AttestationFields) {
-  const signed: Signed[] = [];
-  for (const w of wallets) signed.push({ signer: w.address, signature: await signAttestation(w, domain, a) });
-  return sortBySigner(signed);
-}
-
-/** Every wallet signs the batch `a`; returned ordered by signer address, ascending. */
-export async function signAllBatch(wallets: readonly Wallet[], domain: TypedDataDomain, a: BatchAttestationFields) {
-  const signed: Signed[] = [];
-  for (const w of wallets) signed.push({ signer: w.address, signature: await signBatchAttestation(w, domain, a) });
-  return sortBySigner(signed);
-}
-
-export const signaturesOf = (signed: readonly Signed[]): string[] => signed.map((s) => s.signature);
-export const signersOf = (signed: readonly Signed[]): string[] => signed.map((s) => s.signer);
-
 /** The off-chain EIP-712 digest of an attestation (what `attestationDigest` must return). */
 export const attestationDigestOf = (domain: TypedDataDomain, a: AttestationFields): string =>
   TypedDataEncoder.hash(domain, ATTESTATION_TYPES, a);
@@ -186,25 +142,8 @@ export const attestationDigestOf = (domain: TypedDataDomain, a: AttestationField
 export const batchAttestationDigestOf = (domain: TypedDataDomain, a: BatchAttestationFields): string =>
   TypedDataEncoder.hash(domain, BATCH_ATTESTATION_TYPES, a);
 
-/** The high-s twin of a valid 65-byte signature: s' = n − s, v flipped. Same signer under raw ecrecover. */
-export function malleate(signature: string): string {
-  const sig = ethers.getBytes(signature);
-  const r = ethers.hexlify(sig.slice(0, 32));
-  const s = BigInt(ethers.hexlify(sig.slice(32, 64)));
-  const v = sig[64];
-  return concat([r, toBeHex(SECP256K1_N - s, 32), toBeHex(v === 27 ? 28 : 27, 1)]);
-}
-
 /** The EIP-2098 compact (64-byte) form of a 65-byte signature. */
 export const compactOf = (signature: string): string => ethers.Signature.from(signature).compactSerialized;
-
-/** What the ecrecover precompile returns for (digest, 65-byte signature), with no malleability check. */
-export async function rawEcrecover(digest: string, signature: string): Promise<string> {
-  const sig = ethers.getBytes(signature);
-  const input = concat([digest, toBeHex(sig[64], 32), sig.slice(0, 32), sig.slice(32, 64)]);
-  const out = await ethers.provider.call({ to: "0x0000000000000000000000000000000000000001", data: input });
-  return out === "0x" ? ethers.ZeroAddress : ethers.getAddress(ethers.dataSlice(out, 12));
-}
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Records, mirrored off-chain
@@ -213,13 +152,6 @@ export async function rawEcrecover(digest: string, signature: string): Promise<s
 export type RecordFields = NotaryRecord;
 export type BatchRecordFields = NotaryBatchRecord;
 export { batchRecordHashOf, recordHashOf, recordOfAttestation as recordOf } from "../../../src/sdk/execution";
-
-/** Timestamp of the block that mined `tx`. */
-export async function blockTimestampOf(tx: ContractTransactionResponse): Promise<bigint> {
-  const block = await tx.getBlock();
-  if (block === null) throw new Error("transaction not mined");
-  return BigInt(block.timestamp);
-}
 
 /**
  * Node 1 submits, through the hub, the next result of a subject of scenario 2 (subject and result derived from
@@ -233,7 +165,7 @@ export async function notarizeNext(
 ): Promise<{ attestation: AttestationFields; record: RecordFields; tx: ContractTransactionResponse }> {
   const base = await attestationOf(label, overrides);
   const attestation = { ...base, previous: await f.notaryRegistry.headOf(base.scenarioId, base.subjectId) };
-  const signed = await signAll(wallets, f.domain, attestation);
+  const signed = await signAll(wallets, f.notaryDomain, attestation);
   const tx = await f.executionHub.connect(f.keys[0]).submitNotarization(attestation, signaturesOf(signed));
   return { attestation, record: recordOfAttestation(attestation, await blockTimestampOf(tx), signersOf(signed)), tx };
 }

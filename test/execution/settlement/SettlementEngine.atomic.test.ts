@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { DAY, ERA, viaTimelock } from "../../helpers/fixtures";
 import { domainOf, signSettlement } from "../../../src/sdk/execution";
+import { malleate, now } from "../../helpers/execution";
 import {
   MAX_LEGS,
   SCENARIO,
@@ -13,9 +14,7 @@ import {
   ledgerOf,
   leg,
   lock,
-  malleate,
   netOf,
-  now,
   payersOf,
   randomId,
   settle,
@@ -149,9 +148,9 @@ describe("SettlementEngine — atomic path (settle through the hub)", function (
       const second = settlementOf([leg(f.alice, f.bob, f.era, 100n)], deadline);
       const third = settlementOf([leg(f.bob, f.carol, f.era, 150n)], deadline);
       const sigs = [
-        await signByPayers(f.domain, first, users(f)),
-        await signByPayers(f.domain, second, users(f)),
-        await signByPayers(f.domain, third, users(f)),
+        await signByPayers(f.engineDomain, first, users(f)),
+        await signByPayers(f.engineDomain, second, users(f)),
+        await signByPayers(f.engineDomain, third, users(f)),
       ];
       await expect(submitSettlements(f, [first, second, third], sigs))
         .to.emit(f.engine, "Settled")
@@ -207,7 +206,7 @@ describe("SettlementEngine — atomic path (settle through the hub)", function (
         submitSettlements(
           f,
           [good, bad],
-          [await signByPayers(f.domain, good, users(f)), await signByPayers(f.domain, bad, users(f))],
+          [await signByPayers(f.engineDomain, good, users(f)), await signByPayers(f.engineDomain, bad, users(f))],
         ),
       )
         .to.be.revertedWithCustomError(f.engine, "SettlementInsufficientFree")
@@ -225,8 +224,8 @@ describe("SettlementEngine — atomic path (settle through the hub)", function (
         [leg(f.alice, f.bob, f.era, 10n), leg(f.carol, f.bob, f.usdAddress, 5n), leg(f.alice, f.dave, f.era, 1n)],
         (await now()) + DAY,
       );
-      const aliceSig = await signSettlement(f.alice, f.domain, s);
-      const carolSig = await signSettlement(f.carol, f.domain, s);
+      const aliceSig = await signSettlement(f.alice, f.engineDomain, s);
+      const carolSig = await signSettlement(f.carol, f.engineDomain, s);
       return { s, aliceSig, carolSig };
     }
 
@@ -260,7 +259,7 @@ describe("SettlementEngine — atomic path (settle through the hub)", function (
     it("reverts with SettlementBadSignature when someone else signs for a payer", async function () {
       const f = await loadFixture(settlementFixture);
       const { s, aliceSig } = await twoPayers(f);
-      const forged = await signSettlement(f.attacker, f.domain, s);
+      const forged = await signSettlement(f.attacker, f.engineDomain, s);
       await expect(submitSettlements(f, [s], [[aliceSig, forged]]))
         .to.be.revertedWithCustomError(f.engine, "SettlementBadSignature")
         .withArgs(f.carol.address, f.attacker.address);
@@ -294,7 +293,7 @@ describe("SettlementEngine — atomic path (settle through the hub)", function (
       const { s, carolSig } = await twoPayers(f);
       const otherChain = domainOf("ERA SettlementEngine", f.chainId + 1n, f.engineAddress);
       const replayed = await signSettlement(f.alice, otherChain, s);
-      const recovered = ethers.recoverAddress(digestOf(f.domain, s), replayed);
+      const recovered = ethers.recoverAddress(digestOf(f.engineDomain, s), replayed);
       expect(recovered).to.not.equal(f.alice.address);
       await expect(submitSettlements(f, [s], [[replayed, carolSig]]))
         .to.be.revertedWithCustomError(f.engine, "SettlementBadSignature")
@@ -305,7 +304,7 @@ describe("SettlementEngine — atomic path (settle through the hub)", function (
       const f = await loadFixture(directFixture);
       const { s, carolSig } = await twoPayers(f);
       const replayed = await signSettlement(f.alice, f.directDomain, s);
-      const recovered = ethers.recoverAddress(digestOf(f.domain, s), replayed);
+      const recovered = ethers.recoverAddress(digestOf(f.engineDomain, s), replayed);
       expect(recovered).to.not.equal(f.alice.address);
       await expect(submitSettlements(f, [s], [[replayed, carolSig]]))
         .to.be.revertedWithCustomError(f.engine, "SettlementBadSignature")
@@ -322,7 +321,7 @@ describe("SettlementEngine — atomic path (settle through the hub)", function (
         { ...s, deadline: s.deadline + 1n },
       ];
       for (const t of tampered) {
-        const recovered = ethers.recoverAddress(digestOf(f.domain, t), aliceSig);
+        const recovered = ethers.recoverAddress(digestOf(f.engineDomain, t), aliceSig);
         await expect(submitSettlements(f, [t], [[aliceSig, carolSig]]))
           .to.be.revertedWithCustomError(f.engine, "SettlementBadSignature")
           .withArgs(f.alice.address, recovered);
@@ -337,8 +336,8 @@ describe("SettlementEngine — atomic path (settle through the hub)", function (
       const deadline = (await now()) + 1_000n;
       const onTime = settlementOf([leg(f.alice, f.bob, f.era, 1n)], deadline);
       const late = settlementOf([leg(f.alice, f.bob, f.era, 1n)], deadline);
-      const lateSigs = await signByPayers(f.domain, late, users(f));
-      const onTimeSigs = await signByPayers(f.domain, onTime, users(f));
+      const lateSigs = await signByPayers(f.engineDomain, late, users(f));
+      const onTimeSigs = await signByPayers(f.engineDomain, onTime, users(f));
 
       await time.setNextBlockTimestamp(deadline);
       await expect(submitSettlements(f, [onTime], [onTimeSigs])).to.emit(f.engine, "Settled");
@@ -361,7 +360,7 @@ describe("SettlementEngine — atomic path (settle through the hub)", function (
       const f = await loadFixture(settlementFixture);
       await f.engine.connect(f.alice).deposit(f.era, 100n);
       const s = settlementOf([leg(f.alice, f.bob, f.era, 1n)], (await now()) + DAY);
-      const sigs = await signByPayers(f.domain, s, users(f));
+      const sigs = await signByPayers(f.engineDomain, s, users(f));
       await expect(submitSettlements(f, [s, s], [sigs, sigs]))
         .to.be.revertedWithCustomError(f.engine, "SettlementIdUsed")
         .withArgs(s.id, Status.Settled);
@@ -372,7 +371,7 @@ describe("SettlementEngine — atomic path (settle through the hub)", function (
       const f = await loadFixture(settlementFixture);
       await f.engine.connect(f.alice).deposit(f.era, 100n);
       const s = settlementOf([leg(f.alice, f.bob, f.era, 1n)], (await now()) + DAY);
-      const sigs = await signByPayers(f.domain, s, users(f));
+      const sigs = await signByPayers(f.engineDomain, s, users(f));
       await submitSettlements(f, [s], [sigs]);
       await expect(submitSettlements(f, [s], [sigs]))
         .to.be.revertedWithCustomError(f.engine, "SettlementIdUsed")

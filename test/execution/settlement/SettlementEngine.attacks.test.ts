@@ -3,13 +3,13 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { DAY } from "../../helpers/fixtures";
 import { domainOf } from "../../../src/sdk/execution";
+import { now } from "../../helpers/execution";
 import {
   Failure,
   Status,
   hashlockOf,
   leg,
   lock,
-  now,
   quirkyFixture,
   settle,
   settlementOf,

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { DAY, ERA, ROLES, signPermit, viaTimelock } from "../../helpers/fixtures";
+import { now } from "../../helpers/execution";
 import {
   Status,
   digestOf,
@@ -9,7 +10,6 @@ import {
   hashlockOf,
   leg,
   lock,
-  now,
   quirkyFixture,
   randomId,
   settle,
@@ -140,9 +140,9 @@ describe("SettlementEngine — deployment, governance and escrow", function () {
           .withArgs(caller.address);
       }
       // The suite's engine too: only the ExecutionHub.
-      await expect(f.engine.connect(f.node).settle(atomic, []))
+      await expect(f.engine.connect(f.node1Key).settle(atomic, []))
         .to.be.revertedWithCustomError(f.engine, "SettlementOnlyHub")
-        .withArgs(f.node.address);
+        .withArgs(f.node1Key.address);
     });
   });
 
@@ -398,7 +398,7 @@ describe("SettlementEngine — deployment, governance and escrow", function () {
         123n,
         hashlockOf(randomId()),
       );
-      expect(await f.engine.settlementDigest(s)).to.equal(digestOf(f.domain, s));
+      expect(await f.engine.settlementDigest(s)).to.equal(digestOf(f.engineDomain, s));
       // Bound to this engine: another deployment's digest differs.
       const other = await ethers.deployContract("SettlementEngine", [f.deployer.address, [f.era]]);
       expect(await other.settlementDigest(s)).to.not.equal(await f.engine.settlementDigest(s));

@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { DAY, viaTimelock } from "../../helpers/fixtures";
 import { signSettlement } from "../../../src/sdk/execution";
+import { now } from "../../helpers/execution";
 import {
   SCENARIO,
   Status,
@@ -11,7 +12,6 @@ import {
   ledgerOf,
   leg,
   lock,
-  now,
   randomId,
   settle,
   settlementFixture,
@@ -132,7 +132,7 @@ describe("SettlementEngine — lock path (lock through the hub, commit / refund 
       const atNow = settlementOf([leg(f.alice, f.bob, f.era, 1n)], t, HASHLOCK);
       const past = settlementOf([leg(f.alice, f.bob, f.era, 1n)], t - 1n, HASHLOCK);
       const next = settlementOf([leg(f.alice, f.bob, f.era, 1n)], t + 1n, HASHLOCK);
-      const sigs = async (s: SettlementFields) => [await signSettlement(f.alice, f.domain, s)];
+      const sigs = async (s: SettlementFields) => [await signSettlement(f.alice, f.engineDomain, s)];
       const [atNowSigs, pastSigs, nextSigs] = [await sigs(atNow), await sigs(past), await sigs(next)];
       for (const [s, sig] of [
         [atNow, atNowSigs],
@@ -188,7 +188,7 @@ describe("SettlementEngine — lock path (lock through the hub, commit / refund 
       await expect(lock(f, s, []))
         .to.be.revertedWithCustomError(f.engine, "SettlementSignatureCount")
         .withArgs(0n, 1n);
-      await expect(lock(f, s, [await signSettlement(f.bob, f.domain, s)]))
+      await expect(lock(f, s, [await signSettlement(f.bob, f.engineDomain, s)]))
         .to.be.revertedWithCustomError(f.engine, "SettlementBadSignature")
         .withArgs(f.alice.address, f.bob.address);
       const badLeg = settlementOf([leg(f.alice, f.bob, f.era, 1n), leg(f.bob, f.bob, f.era, 1n)], deadline, HASHLOCK);

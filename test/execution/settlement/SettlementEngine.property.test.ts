@@ -4,12 +4,12 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Wallet } from "ethers";
 import { ERA } from "../../helpers/fixtures";
 import { signSettlement } from "../../../src/sdk/execution";
+import { now } from "../../helpers/execution";
 import {
   Prng,
   SCENARIO,
   Status,
   hashlockOf,
-  now,
   payersOf,
   settlementFixture,
   settlementOf,
@@ -204,7 +204,7 @@ describe(`SettlementEngine — property: ${ROUNDS * PER_ROUND} random settlement
       for (const payer of payersOf(s.legs)) {
         const w = byAddress.get(payer);
         if (w === undefined) throw new Error(`no wallet for ${payer}`);
-        sigs.push(await signSettlement(w, f.domain, s));
+        sigs.push(await signSettlement(w, f.engineDomain, s));
       }
       return sigs;
     };
@@ -240,7 +240,7 @@ describe(`SettlementEngine — property: ${ROUNDS * PER_ROUND} random settlement
       if (short === null) throw new Error("shortLegs: settlement still valid");
       return { legs, short };
     };
-    const hub = f.executionHub.connect(f.node);
+    const hub = f.executionHub.connect(f.node1Key);
     const submit = (s: SettlementFields, sigs: string[], lockPath: boolean) =>
       lockPath ? hub.submitLock(SCENARIO, rng.id(), s, sigs) : hub.submitSettlements(SCENARIO, rng.id(), [s], [sigs]);
 
@@ -262,7 +262,7 @@ describe(`SettlementEngine — property: ${ROUNDS * PER_ROUND} random settlement
         const payers = payersOf(s.legs);
         const j = rng.int(0, payers.length - 1);
         const forger = other(payers[j]);
-        sigs[j] = await signSettlement(forger, f.domain, s);
+        sigs[j] = await signSettlement(forger, f.engineDomain, s);
         await expect(submit(s, sigs, lockPath))
           .to.be.revertedWithCustomError(f.engine, "SettlementBadSignature")
           .withArgs(payers[j], forger.address);

@@ -1,8 +1,8 @@
 import { ethers } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { TypedDataEncoder, type HDNodeWallet, type Signer, type TypedDataDomain } from "ethers";
-import { ERA, fundedEconomyFixture, viaTimelock, type EconomyFixture } from "../../helpers/fixtures";
+import { TypedDataEncoder, type Signer, type TypedDataDomain } from "ethers";
+import { ERA, viaTimelock } from "../../helpers/fixtures";
+import { executionFixture, type ExecutionFixture } from "../../helpers/execution";
 import {
   SETTLEMENT_TYPES,
   domainOf,
@@ -35,12 +35,10 @@ export enum Failure {
   ReturnFalse = 1,
   Revert = 2,
 }
-/** secp256k1 group order (for malleated signatures). */
-export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 /** Every user starts with this much of the second token. */
 export const USD_GRANT = 1_000_000n * ERA;
 
-export interface SettlementFixture extends EconomyFixture {
+export interface SettlementFixture extends ExecutionFixture {
   /** The settlement engine of the suite (hub = ExecutionHub, admin = timelock). */
   engine: SettlementEngine;
   engineAddress: string;
@@ -49,33 +47,19 @@ export interface SettlementFixture extends EconomyFixture {
   /** A second plain ERC-20, allow-listed through the timelock. */
   usd: SettlementToken;
   usdAddress: string;
-  /** The signing key of node 1, which serves scenario 1. */
-  node: HDNodeWallet;
-  /** The engine's EIP-712 domain. */
-  domain: TypedDataDomain;
-  chainId: bigint;
   /** Extra payers (signers 13–15) holding ERA and USD like alice, bob and carol. */
   dave: HardhatEthersSigner;
   erin: HardhatEthersSigner;
   frank: HardhatEthersSigner;
 }
 
-/** A fresh wallet, funded with ETH, made the signing key of node `nodeId` (1: operator1, 2: operator2). */
-export async function rotateNodeKey(f: EconomyFixture, nodeId = 1n): Promise<HDNodeWallet> {
-  const wallet = ethers.Wallet.createRandom().connect(ethers.provider);
-  await f.deployer.sendTransaction({ to: wallet.address, value: ethers.parseEther("100") });
-  const operator = nodeId === 1n ? f.operator1 : f.operator2;
-  await f.nodeRegistry.connect(operator).setSigningKey(nodeId, wallet.address);
-  return wallet;
-}
-
 /**
- * The funded suite with node 1's signing key in hand, a second token (USD) allow-listed through the timelock, and
+ * The funded suite with node 1's signing key in hand (`node1Key`, serving scenario 1), a second token (USD) allow-listed through the timelock, and
  * every user (alice, bob, carol, dave, erin, frank) holding 1,000,000 ERA and 1,000,000 USD and approving the engine
  * for both. Nothing is deposited yet.
  */
 export async function settlementFixture(): Promise<SettlementFixture> {
-  const f = await fundedEconomyFixture();
+  const f = await executionFixture();
   const signers = await ethers.getSigners();
   const [dave, erin, frank] = [signers[13], signers[14], signers[15]];
   const engine = f.settlementEngine;
@@ -90,10 +74,7 @@ export async function settlementFixture(): Promise<SettlementFixture> {
     await f.token.connect(who).approve(engineAddress, ethers.MaxUint256);
     await usd.connect(who).approve(engineAddress, ethers.MaxUint256);
   }
-  const node = await rotateNodeKey(f);
-  const { chainId } = await ethers.provider.getNetwork();
-  const domain = domainOf("ERA SettlementEngine", chainId, engineAddress);
-  return { ...f, engine, engineAddress, era, usd, usdAddress, node, domain, chainId, dave, erin, frank };
+  return { ...f, engine, engineAddress, era, usd, usdAddress, dave, erin, frank };
 }
 
 /**
@@ -174,29 +155,18 @@ export const users = (f: SettlementFixture) => [f.alice, f.bob, f.carol, f.dave,
 
 /** Submits atomic settlements through the hub as node 1, in a fresh batch. */
 export async function submitSettlements(f: SettlementFixture, items: SettlementFields[], sigs: string[][]) {
-  return f.executionHub.connect(f.node).submitSettlements(SCENARIO, randomId(), items, sigs);
+  return f.executionHub.connect(f.node1Key).submitSettlements(SCENARIO, randomId(), items, sigs);
 }
 
 /** Signs (by its payers among the fixture's users) and submits one atomic settlement through the hub. */
 export async function settle(f: SettlementFixture, s: SettlementFields) {
-  return submitSettlements(f, [s], [await signByPayers(f.domain, s, users(f))]);
+  return submitSettlements(f, [s], [await signByPayers(f.engineDomain, s, users(f))]);
 }
 
 /** Signs (by its payers among the fixture's users) and submits one lock through the hub. */
 export async function lock(f: SettlementFixture, s: SettlementFields, sigs?: string[]) {
-  const signatures = sigs ?? (await signByPayers(f.domain, s, users(f)));
-  return f.executionHub.connect(f.node).submitLock(SCENARIO, randomId(), s, signatures);
-}
-
-/** The timestamp of the latest block. */
-export const now = async (): Promise<bigint> => BigInt(await time.latest());
-
-/** The same ECDSA signature with s' = n − s and the other v: valid for ecrecover, refused as malleable. */
-export function malleate(signature: string): string {
-  const sig = ethers.Signature.from(signature);
-  const highS = SECP256K1_N - BigInt(sig.s);
-  const v = sig.v === 27 ? 28 : 27;
-  return ethers.concat([sig.r, ethers.toBeHex(highS, 32), ethers.toBeHex(v, 1)]);
+  const signatures = sigs ?? (await signByPayers(f.engineDomain, s, users(f)));
+  return f.executionHub.connect(f.node1Key).submitLock(SCENARIO, randomId(), s, signatures);
 }
 
 /** A deterministic PRNG (mulberry32) for the property test. */
