@@ -24,21 +24,32 @@ async function trailOf(suite: Suite, scenarioId: bigint, subjectId: string, from
   const notary = suite.notaryRegistry;
   const events = await notary.queryFilter(notary.filters.Notarized(undefined, scenarioId, subjectId), fromBlock);
   events.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-  return events.map((e) => ({
-    record: {
-      scenarioId: e.args.scenarioId,
-      subjectId: e.args.subjectId,
-      resultHash: e.args.resultHash,
-      timestamp: e.args.timestamp,
-      previous: e.args.previous,
-      signers: [...e.args.signers],
-    },
-    notarizationId: e.args.notarizationId,
-    recordHash: e.args.recordHash,
-    executingNodeId: e.args.executingNodeId,
-    transaction: e.transactionHash,
-    block: e.blockNumber,
-  }));
+  // The executing node is named by the hub's BatchApplied, emitted under the notarization id in the same transaction.
+  const hub = suite.executionHub;
+  return Promise.all(
+    events.map(async (e) => {
+      const applied = await hub.queryFilter(
+        hub.filters.BatchApplied(e.args.notarizationId),
+        e.blockNumber,
+        e.blockNumber,
+      );
+      return {
+        record: {
+          scenarioId: e.args.scenarioId,
+          subjectId: e.args.subjectId,
+          resultHash: e.args.resultHash,
+          timestamp: e.args.timestamp,
+          previous: e.args.previous,
+          signers: [...e.args.signers],
+        },
+        notarizationId: e.args.notarizationId,
+        recordHash: e.args.recordHash,
+        executingNodeId: applied[0]?.args.nodeId ?? 0n,
+        transaction: e.transactionHash,
+        block: e.blockNumber,
+      };
+    }),
+  );
 }
 
 /** The first place where the trail's hash links break (an event missing from the range read), or -1. */

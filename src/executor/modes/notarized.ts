@@ -149,12 +149,21 @@ export class NotarizedHandler extends ChainReader implements ModeHandler {
       fromBlock: this.options.fromBlock ?? 0,
       maxBlockRange: this.options.maxBlockRange,
     }).poll();
-    return records.some(
+    const candidates = records.filter(
       ({ event }) =>
         (event.args.resultHash as string).toLowerCase() === job.resultHash.toLowerCase() &&
-        (event.args.executingNodeId as bigint) === this.options.nodeId &&
         (event.args.timestamp as bigint) >= since,
     );
+    // The executing node is named by the hub's BatchApplied, emitted under the notarization id in the same transaction.
+    for (const { event } of candidates) {
+      const { executionHub } = this.suite;
+      const applied = await executionHub.queryFilter(
+        executionHub.filters.BatchApplied(event.args.notarizationId as string),
+        this.options.fromBlock ?? 0,
+      );
+      if (applied.some((a) => a.args.nodeId === this.options.nodeId)) return true;
+    }
+    return false;
   }
 
   /** The subject's head to sign against, once no earlier notarization of the subject can still land. */

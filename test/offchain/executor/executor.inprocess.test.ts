@@ -58,7 +58,7 @@ describe("executor against the in-process network", function () {
   async function start(overrides: Parameters<typeof testConfig>[0] = {}, extra?: () => ModeHandler[]) {
     exec = await runExecutor(testConfig({ executionHub: await f.executionHub.getAddress(), ...overrides }), {
       provider: ethers.provider,
-      signer: f.key1,
+      signer: f.node1Key,
       logger: silent,
       handlers: extra,
     });
@@ -206,7 +206,7 @@ describe("executor against the in-process network", function () {
       jobs.slice(0, 9).map(jobToJson),
     );
     const victim = jobs[4];
-    await f.executionHub.connect(f.key1).submitStandard(S, ethers.id("elsewhere"), [victim]);
+    await f.executionHub.connect(f.node1Key).submitStandard(S, ethers.id("elsewhere"), [victim]);
     await http("POST", `${e.apiUrl}/jobs`, [jobToJson(jobs[9])]);
     await eventually("9 confirmed", async () => (await jobsIn("confirmed")).length === 9);
     const failed = (await http<JobJsonView>("GET", `${e.apiUrl}/jobs/${posted.body.results[4].id}`)).body;
@@ -223,15 +223,19 @@ describe("executor against the in-process network", function () {
     /** A journal as a killed run leaves it: `count` jobs in a batch whose transaction was signed and journaled. */
     async function leftOver(count: number, broadcast: boolean) {
       const journal = new Journal(join(dir, "j.sqlite"));
-      journal.bind({ chainId: f.chainId.toString(), executionHub: f.addresses.executionHub, account: f.key1.address });
+      journal.bind({
+        chainId: f.chainId.toString(),
+        executionHub: f.addresses.executionHub,
+        account: f.node1Key.address,
+      });
       const jobs = await signedActions(f.hubDomain, S, users(count, "left-over"), count);
       const ids = journal.addJobs(jobs.map((job) => ({ job, key: jobKey(job) }))).map((o) => o.id);
       const plan = journal.createBatch(S, ExecutionMode.Standard, ids);
       const handler = new StandardHandler(f.executionHub, { hubAddress: f.addresses.executionHub, chainId: f.chainId });
       const req = await handler.build(plan);
-      const nonce = await ethers.provider.getTransactionCount(f.key1.address, "pending");
+      const nonce = await ethers.provider.getTransactionCount(f.node1Key.address, "pending");
       const fees = await ethers.provider.getFeeData();
-      const raw = await f.key1.signTransaction({
+      const raw = await f.node1Key.signTransaction({
         ...req,
         type: 2,
         chainId: f.chainId,
@@ -251,7 +255,7 @@ describe("executor against the in-process network", function () {
       const e = await start({ journal: join(dir, "j.sqlite") });
       await eventually("confirmed", () => e.journal.batch(plan.batchId)?.status === "confirmed");
       expect(ids.map((id) => e.journal.getJob(id)!.status)).to.deep.equal(["confirmed", "confirmed", "confirmed"]);
-      expect(await ethers.provider.getTransactionCount(f.key1.address)).to.equal(nonce + 1);
+      expect(await ethers.provider.getTransactionCount(f.node1Key.address)).to.equal(nonce + 1);
     });
 
     it("requeues the jobs of a batch whose transaction never left, once its nonce is retired, when the mode switched meanwhile", async function () {
@@ -352,7 +356,7 @@ describe("executor against the in-process network", function () {
       const events: string[] = [];
       const e = await runExecutor(testConfig({ executionHub: f.addresses.executionHub }), {
         provider: ethers.provider,
-        signer: f.key1,
+        signer: f.node1Key,
         logger: silent,
         routes: () => ({ "/cosign": async (_req, res) => void res.writeHead(200).end("co-signed") }),
         companions: ({ journal }) => [

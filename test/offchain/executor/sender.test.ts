@@ -40,7 +40,7 @@ describe("TxSender", function () {
   function sender(overrides: Partial<TxSenderOptions> = {}): TxSender {
     return new TxSender({
       provider: ethers.provider,
-      signer: f.key1,
+      signer: f.node1Key,
       chainId: f.chainId,
       gasBufferPercent: 20,
       maxGasPerTx: 16_777_216n,
@@ -66,10 +66,10 @@ describe("TxSender", function () {
 
   it("signs consecutive nonces from the chain's pending nonce, and reads it again after another sender used the key", async function () {
     const s = sender();
-    const start = await ethers.provider.getTransactionCount(f.key1.address, "pending");
+    const start = await ethers.provider.getTransactionCount(f.node1Key.address, "pending");
     const r1 = await s.submit(await batch("a"));
     // Someone else sends with the same key: the sender's next nonce is taken.
-    await f.key1.sendTransaction({ to: f.key1.address, value: 0n });
+    await f.node1Key.sendTransaction({ to: f.node1Key.address, value: 0n });
     const r2 = await s.submit(await batch("b"));
     const [t1, t2] = await Promise.all([r1, r2].map((r) => ethers.provider.getTransaction(r.hash)));
     expect(t1!.nonce).to.equal(start);
@@ -79,7 +79,7 @@ describe("TxSender", function () {
 
   it("sets the gas limit to the estimate plus the buffer, and refuses a transaction above the per-transaction cap", async function () {
     const req = await batch("gas", 4);
-    const estimate = await ethers.provider.estimateGas({ from: f.key1.address, to: req.to, data: req.data });
+    const estimate = await ethers.provider.estimateGas({ from: f.node1Key.address, to: req.to, data: req.data });
     expect(await sender({ gasBufferPercent: 25 }).gasLimitFor(req)).to.equal((estimate * 125n) / 100n);
     const capped = sender({ maxGasPerTx: estimate - 1n });
     const error = await capped.submit(req).then(
@@ -101,7 +101,7 @@ describe("TxSender", function () {
     });
     const errors: string[] = [];
     const signed: SignedTx[] = [];
-    const start = await ethers.provider.getTransactionCount(f.key1.address);
+    const start = await ethers.provider.getTransactionCount(f.node1Key.address);
     const receipt = await sender({
       provider: flaky,
       hooks: { rpcError: (method, kind) => errors.push(`${method}:${kind}`) },
@@ -109,7 +109,7 @@ describe("TxSender", function () {
     expect(receipt.status).to.equal(1);
     expect(signed).to.have.length(1);
     expect(receipt.hash).to.equal(signed[0].hash);
-    expect(await ethers.provider.getTransactionCount(f.key1.address)).to.equal(start + 1);
+    expect(await ethers.provider.getTransactionCount(f.node1Key.address)).to.equal(start + 1);
     expect(errors[0]).to.equal("eth_sendRawTransaction:transient");
   });
 
@@ -137,7 +137,7 @@ describe("TxSender", function () {
   it("surfaces a revert as a decoded EraContractError and sends nothing", async function () {
     const req = await batch("used");
     await sender().submit(req);
-    const nonce = await ethers.provider.getTransactionCount(f.key1.address);
+    const nonce = await ethers.provider.getTransactionCount(f.node1Key.address);
     const signed: SignedTx[] = [];
     const error = await sender()
       .submit(req, { onSigned: (tx) => void signed.push(tx) })
@@ -149,7 +149,7 @@ describe("TxSender", function () {
     expect((error as EraContractError).errorName).to.equal("ExecutionBatchUsed");
     expect((error as EraContractError).message).to.match(/^Batch 0x[0-9a-f]{64} was applied already\.$/);
     expect(signed).to.have.length(0);
-    expect(await ethers.provider.getTransactionCount(f.key1.address)).to.equal(nonce);
+    expect(await ethers.provider.getTransactionCount(f.node1Key.address)).to.equal(nonce);
   });
 
   it("decodes a transaction that reverted on chain because the state changed after its simulation", async function () {
@@ -191,7 +191,7 @@ describe("TxSender", function () {
     expect(signed.map((t) => t.hash)).to.include(receipt.hash);
     expect(receipt.hash).to.not.equal(first.hash);
     expect(bumps.length).to.be.gte(1);
-    expect(await ethers.provider.getTransactionCount(f.key1.address)).to.equal(first.nonce + 1);
+    expect(await ethers.provider.getTransactionCount(f.node1Key.address)).to.equal(first.nonce + 1);
   });
 
   it("does not raise fees past maxFeePerGas: the stuck transaction waits and is mined as first sent", async function () {
@@ -213,7 +213,7 @@ describe("TxSender", function () {
     await network.provider.send("evm_setAutomine", [false]);
     await network.provider.send("evm_setIntervalMining", [200]);
     const s = sender();
-    const start = await ethers.provider.getTransactionCount(f.key1.address, "pending");
+    const start = await ethers.provider.getTransactionCount(f.node1Key.address, "pending");
     const receipts = await Promise.all(["i1", "i2", "i3"].map(async (l) => s.submit(await batch(l))));
     const nonces = await Promise.all(receipts.map(async (r) => (await ethers.provider.getTransaction(r.hash))!.nonce));
     expect(nonces.sort()).to.deep.equal([start, start + 1, start + 2]);
@@ -246,9 +246,9 @@ describe("TxSender", function () {
   it("retires a signed transaction the node never saw, so that it can never be mined later", async function () {
     const s = sender();
     const req = await batch("never-sent");
-    const nonce = await ethers.provider.getTransactionCount(f.key1.address, "pending");
+    const nonce = await ethers.provider.getTransactionCount(f.node1Key.address, "pending");
     const fees = await ethers.provider.getFeeData();
-    const raw = await f.key1.signTransaction({
+    const raw = await f.node1Key.signTransaction({
       type: 2,
       chainId: f.chainId,
       nonce,
@@ -262,7 +262,7 @@ describe("TxSender", function () {
     expect(await s.settled(signed)).to.equal(false);
     await s.retire(signed);
     expect(await s.settled(signed)).to.equal(true);
-    expect(await ethers.provider.getTransactionCount(f.key1.address)).to.equal(nonce + 1);
+    expect(await ethers.provider.getTransactionCount(f.node1Key.address)).to.equal(nonce + 1);
     const late = await ethers.provider.broadcastTransaction(raw).then(
       () => "mined",
       (e: unknown) => classifyRpcError(e),

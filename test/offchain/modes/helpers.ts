@@ -35,7 +35,7 @@ export async function modesFixture(): Promise<ModesFixture> {
     reader: connectSuite(f.addresses, ethers.provider),
     hubDomain: domainOf("ERA ExecutionHub", f.chainId, f.addresses.executionHub),
     engineDomain: domainOf("ERA SettlementEngine", f.chainId, f.addresses.settlementEngine),
-    notaryDomain: f.domain,
+    notaryDomain: f.notaryDomain,
   };
 }
 

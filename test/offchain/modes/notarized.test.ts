@@ -39,18 +39,23 @@ async function withNetwork(
   );
 }
 
-/** The subject's records rebuilt from the notary's `Notarized` events alone, as an auditor does. */
+/** The subject's records rebuilt from the notary's `Notarized` events, each with the executing node the hub named. */
 async function trailOf(f: ModesFixture, subjectId: string): Promise<(NotaryRecord & { executingNodeId: bigint })[]> {
   const logs = await f.notaryRegistry.queryFilter(f.notaryRegistry.filters.Notarized(undefined, ENTERPRISE, subjectId));
-  return logs.map(({ args }) => ({
-    scenarioId: args.scenarioId,
-    subjectId: args.subjectId,
-    resultHash: args.resultHash,
-    timestamp: args.timestamp,
-    previous: args.previous,
-    signers: [...args.signers],
-    executingNodeId: args.executingNodeId,
-  }));
+  return Promise.all(
+    logs.map(async ({ args }) => {
+      const [applied] = await f.executionHub.queryFilter(f.executionHub.filters.BatchApplied(args.notarizationId));
+      return {
+        scenarioId: args.scenarioId,
+        subjectId: args.subjectId,
+        resultHash: args.resultHash,
+        timestamp: args.timestamp,
+        previous: args.previous,
+        signers: [...args.signers],
+        executingNodeId: applied.args.nodeId,
+      };
+    }),
+  );
 }
 
 describe("NotarizedHandler", function () {
