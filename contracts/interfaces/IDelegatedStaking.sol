@@ -84,8 +84,9 @@ interface IDelegatedStaking is IStakingSlashing {
     error StakingScoreOutOfRange(uint256 scoreBps);
     /// @notice Only the node registry may call this.
     error StakingOnlyRegistry(address caller);
-    /// @notice `amount` ERA does not fit: a node's active stake, the yield rate of all nodes together, or the yield
-    /// funds (reserve + owed yield) can take only `room` more (see `MAX_BALANCE`).
+    /// @notice `amount` ERA does not fit: the yield rate of all nodes together (for a delegation, or for a node's
+    /// whole stake at a raised score) or the yield funds (reserve + owed yield, for a funding) can take only `room`
+    /// more ERA.
     error StakingCapacityExceeded(uint256 amount, uint256 room);
     /// @notice A governed parameter is outside its bounds.
     error StakingParameterOutOfBounds(uint256 value, uint256 min, uint256 max);

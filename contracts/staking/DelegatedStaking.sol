@@ -26,11 +26,13 @@ import {PermitLib} from "../libraries/PermitLib.sol";
 /// writing it. It is checkpointed (stored with its effective time) only when the yield per share changes: a new
 /// score, a slash, a delegation or undelegation at another price, a pool emptying or being joined when empty.
 ///
-/// Bounds. Stake ≤ shares in every pool (price ≤ 1: minting at the price rounds shares down, burning rounds them up,
-/// slashing only lowers stake), so the accumulator grows by at most 1,200 × 1e18 a second: it stays below 2^120 for
-/// 35 million years. Balances are packed as uint96 (2^96 − 1 wei: 79 billion ERA, whose cap is 1 billion) and the
-/// global rate as uint104 (Σ stake × APR up to 16.9 billion ERA at 12%); an inflow past them reverts with
-/// `StakingCapacityExceeded`, never an exit. Unbonding balances, which only exits fill, are uint128.
+/// Bounds. Every pool's price stays at most one wei per share (stake ≤ shares): shares start 1:1, a delegation at a
+/// price ≤ 1 mints at least one share per wei, an undelegation burns its shares rounded up (which leaves the price
+/// ≤ 1), and slashes only lower stake. So an accumulator grows by at most 1,200 × 1e18 a second: it stays below
+/// 2^120 for 35 million years. The global rate is packed as uint104 (Σ stake × APR up to 16.9 billion ERA at 12%),
+/// which also keeps every pool's stake below 2^96, and the reserve and yield funds as uint96 (79 billion ERA; ERA's
+/// cap is 1 billion). A delegation, a score raise or a funding past them reverts with `StakingCapacityExceeded`; an
+/// exit never does. Unbonding balances, which exits fill, are uint128.
 contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -55,11 +57,13 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     /// (a share then trades at ≥ 1e9 : 1, and pricing new stake against it would overflow).
     uint256 public constant MAX_SHARES_PER_WEI = 1e9;
 
-    /// @notice Capacity of a node's active stake, of the reserve and of the yield funds (reserve + owed yield):
-    /// 2^96 − 1 wei. Inflows past it revert with `StakingCapacityExceeded`.
+    /// @notice Capacity of the reserve and of the yield funds (reserve + owed yield): 2^96 − 1 wei (79 billion ERA).
+    /// Funding past it reverts with `StakingCapacityExceeded`.
     uint256 public constant MAX_BALANCE = type(uint96).max;
-    /// @dev Capacity of the global rate (Σ stake × aprBps).
-    uint256 private constant MAX_RATE = type(uint104).max;
+    /// @notice Capacity of the global rate, Σ over nodes of stake × aprBps: 2^104 − 1 (16.9 billion ERA delegated at
+    /// 12%, 25.4 billion at 8%). A delegation or a score raise past it reverts with `StakingCapacityExceeded`; it also
+    /// keeps every node's stake below 2^96.
+    uint256 public constant MAX_GLOBAL_RATE = type(uint104).max;
 
     uint256 private constant BPS = 10_000;
     uint256 private constant WAD = 1e18;
@@ -70,6 +74,8 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     uint256 private constant RESERVE_OFFSET = 40;
     uint256 private constant RATE_OFFSET = 136;
     uint256 private constant UNFUNDED_FLAG = 1 << 240;
+    /// @dev Flag of `_accounts`.
+    uint256 private constant ACCOUNT_OPENED = 1 << 255;
 
     /// @notice The ERA token.
     IERC20 public immutable era;
@@ -119,14 +125,6 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         uint8 unbondings;
     }
 
-    struct Account {
-        // Yield settled to the delegator and not yet claimed.
-        uint128 settledYield;
-        // Set by the first delegation and never cleared, so that the slot is never empty again: settling yield into
-        // it then updates a live slot (2,900 gas) instead of creating one (20,000 gas).
-        bool opened;
-    }
-
     /// @dev An unbonding entry as stored: `UnbondingEntry` plus the unbonding-pool generation its shares belong to.
     struct StoredUnbonding {
         uint128 shares;
@@ -138,7 +136,10 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     mapping(address delegator => mapping(uint256 nodeId => Position)) private _positions;
     /// @dev Entries [0, `Position.unbondings`) are pending; slots past them are stale and get reused.
     mapping(address delegator => mapping(uint256 nodeId => StoredUnbonding[MAX_UNBONDING_ENTRIES])) private _unbondings;
-    mapping(address delegator => Account) private _accounts;
+    /// @dev Per delegator: the yield settled to it and not yet claimed (low 128 bits), and `ACCOUNT_OPENED`, set by
+    /// its first delegation and never cleared so that the slot never empties: settling yield into it later updates a
+    /// live slot (2,900 gas) instead of creating one (20,000 gas).
+    mapping(address delegator => uint256) private _accounts;
 
     /// @param era_ The ERA token.
     /// @param registry_ The node registry.
@@ -293,7 +294,7 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         (uint256 acc, uint256 oldApr) = _accOf(pool, stake, pool.shares, effTime);
         uint256 newApr = _aprOf(scoreBps);
         uint256 otherRate = _rateOf(clock) - stake * oldApr;
-        uint256 room = (MAX_RATE - otherRate) / newApr;
+        uint256 room = (MAX_GLOBAL_RATE - otherRate) / newApr;
         if (stake > room) revert StakingCapacityExceeded(stake, room);
         _clock = uint248(_withRate(clock, otherRate + stake * newApr));
         _checkpoint(pool, acc, effTime);
@@ -377,7 +378,7 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     /// @notice Yield settled to `delegator` (by delegations, undelegations and claims of other nodes' yield... see
     /// `claim`) and not yet claimed.
     function settledYield(address delegator) external view returns (uint256) {
-        return _accounts[delegator].settledYield;
+        return uint128(_accounts[delegator]);
     }
 
     /// @inheritdoc IDelegatedStaking
@@ -401,7 +402,7 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     function claimableYield(address delegator, uint256 nodeId) external view returns (uint256) {
         Position storage position = _positions[delegator][nodeId];
         uint256 positionShares = position.shares;
-        uint256 settled = _accounts[delegator].settledYield;
+        uint256 settled = uint128(_accounts[delegator]);
         if (positionShares == 0) return settled;
         Pool storage pool = _pools[nodeId];
         (uint256 effTime, , ) = _previewGlobal();
@@ -507,8 +508,8 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         uint256 apr;
         (acc, apr) = _accOf(pool, stake, shares, effTime);
         unchecked {
-            // stake ≤ MAX_BALANCE and rate ≤ MAX_RATE: no underflow.
-            uint256 room = Math.min(MAX_BALANCE - stake, (MAX_RATE - rate) / apr);
+            // The global rate bounds every pool's stake too: stake × 800 ≤ rate ≤ MAX_GLOBAL_RATE < 2^96 × 800.
+            uint256 room = (MAX_GLOBAL_RATE - rate) / apr;
             if (amount > room) revert StakingCapacityExceeded(amount, room);
         }
         if (shares == 0) {
@@ -613,14 +614,14 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
             }
             if (acc != snapshot) position.accSnapshot = acc.toUint120();
         }
-        Account storage account = _accounts[delegator];
-        uint256 settled = account.settledYield;
+        uint256 settled = uint128(_accounts[delegator]);
         unchecked {
             // Both < 2^128.
             amount = settled + earned;
         }
         if (amount == 0) revert StakingNothingToClaim(delegator);
-        if (settled != 0) account.settledYield = 0;
+        // Settled yield implies an opened account.
+        if (settled != 0) _accounts[delegator] = ACCOUNT_OPENED;
         _yieldFunds -= uint96(amount);
     }
 
@@ -641,14 +642,10 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         }
         position.shares = uint128(newShares);
         position.accSnapshot = acc.toUint120();
-        Account storage account = _accounts[delegator];
-        if (earned != 0) {
-            // Σ yield < 2^96: no overflow.
-            unchecked {
-                account.settledYield += uint128(earned);
-            }
-        }
-        if (!account.opened) account.opened = true;
+        uint256 account = _accounts[delegator];
+        // Settled yield stays below 2^96 (Σ yield ≤ Σ funding), far from the flag.
+        uint256 updated = (account + earned) | ACCOUNT_OPENED;
+        if (updated != account) _accounts[delegator] = updated;
     }
 
     /// @dev Stores `acc` as the pool's accumulator at effective time `effTime`.
@@ -738,9 +735,9 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         return block.timestamp | (reserve << RESERVE_OFFSET) | (rate << RATE_OFFSET) | unfundedFlag;
     }
 
-    /// @dev `clock` with its global rate replaced by `rate` (≤ MAX_RATE).
+    /// @dev `clock` with its global rate replaced by `rate` (≤ MAX_GLOBAL_RATE).
     function _withRate(uint256 clock, uint256 rate) private pure returns (uint256) {
-        return (clock & ~(MAX_RATE << RATE_OFFSET)) | (rate << RATE_OFFSET);
+        return (clock & ~(MAX_GLOBAL_RATE << RATE_OFFSET)) | (rate << RATE_OFFSET);
     }
 
     function _reserveOf(uint256 clock) private pure returns (uint256) {
