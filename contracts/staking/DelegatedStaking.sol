@@ -74,6 +74,9 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     uint256 private constant RESERVE_OFFSET = 40;
     uint256 private constant RATE_OFFSET = 136;
     uint256 private constant UNFUNDED_FLAG = 1 << 240;
+    /// @dev Bit offsets of a packed position: shares (128 bits) | accumulator snapshot (120) | pending entries (8).
+    uint256 private constant SNAPSHOT_OFFSET = 128;
+    uint256 private constant UNBONDINGS_OFFSET = 248;
     /// @dev Flag of `_accounts`.
     uint256 private constant ACCOUNT_OPENED = 1 << 255;
 
@@ -117,14 +120,6 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         uint128 unbondingShares;
     }
 
-    struct Position {
-        uint128 shares;
-        // The node's accumulator when the position was last settled.
-        uint120 accSnapshot;
-        // Pending unbonding entries with the node (≤ MAX_UNBONDING_ENTRIES).
-        uint8 unbondings;
-    }
-
     /// @dev An unbonding entry as stored: `UnbondingEntry` plus the unbonding-pool generation its shares belong to.
     struct StoredUnbonding {
         uint128 shares;
@@ -133,8 +128,10 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     }
 
     mapping(uint256 nodeId => Pool) private _pools;
-    mapping(address delegator => mapping(uint256 nodeId => Position)) private _positions;
-    /// @dev Entries [0, `Position.unbondings`) are pending; slots past them are stale and get reused.
+    /// @dev A delegator's position with a node, packed in one word (see `_packPosition`): its shares, the node's
+    /// accumulator when it was last settled, and its pending unbonding entries with the node.
+    mapping(address delegator => mapping(uint256 nodeId => uint256)) private _positions;
+    /// @dev Entries [0, pending entries of the position) are pending; slots past them are stale and get reused.
     mapping(address delegator => mapping(uint256 nodeId => StoredUnbonding[MAX_UNBONDING_ENTRIES])) private _unbondings;
     /// @dev Per delegator: the yield settled to it and not yet claimed (low 128 bits), and `ACCOUNT_OPENED`, set by
     /// its first delegation and never cleared so that the slot never empties: settling yield into it later updates a
@@ -190,30 +187,31 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     function undelegate(uint256 nodeId, uint256 amount) external nonReentrant returns (uint256 amountUnbonding) {
         if (amount == 0) revert StakingZeroAmount();
         Pool storage pool = _pools[nodeId];
-        Position storage position = _positions[msg.sender][nodeId];
-        uint256 positionShares = position.shares;
+        mapping(uint256 => uint256) storage positions = _positions[msg.sender];
+        uint256 position = positions[nodeId];
         uint256 sharesBurned;
         uint256 acc;
-        (amountUnbonding, sharesBurned, acc) = _leaveActivePool(pool, nodeId, positionShares, amount);
-        uint256 pending = position.unbondings;
+        (amountUnbonding, sharesBurned, acc) = _leaveActivePool(pool, nodeId, uint128(position), amount);
+        uint256 pending = position >> UNBONDINGS_OFFSET;
         if (pending >= MAX_UNBONDING_ENTRIES) {
             revert StakingTooManyUnbondings(msg.sender, nodeId, MAX_UNBONDING_ENTRIES);
         }
         (uint256 uMinted, uint64 releaseAt) = _enterUnbondingPool(pool, nodeId, amountUnbonding, pending);
+        _creditYield(msg.sender, position, acc);
         unchecked {
-            // sharesBurned ≤ positionShares; pending < MAX_UNBONDING_ENTRIES.
-            _settle(msg.sender, position, positionShares, positionShares - sharesBurned, acc);
-            position.unbondings = uint8(pending + 1);
+            // sharesBurned ≤ the position's shares; pending < MAX_UNBONDING_ENTRIES.
+            positions[nodeId] = _packPosition(uint128(position) - sharesBurned, acc, pending + 1);
         }
         emit UndelegationStarted(msg.sender, nodeId, amountUnbonding, sharesBurned, uMinted, releaseAt);
     }
 
     /// @inheritdoc IDelegatedStaking
     function withdraw(uint256 nodeId) external nonReentrant returns (uint256 amount) {
-        Position storage position = _positions[msg.sender][nodeId];
+        mapping(uint256 => uint256) storage positions = _positions[msg.sender];
+        uint256 position = positions[nodeId];
         StoredUnbonding[MAX_UNBONDING_ENTRIES] storage entries = _unbondings[msg.sender][nodeId];
         Pool storage pool = _pools[nodeId];
-        uint256 pending = position.unbondings;
+        uint256 pending = position >> UNBONDINGS_OFFSET;
         uint256 uStake = pool.unbondingStake;
         uint256 uShares = pool.unbondingShares;
         uint256 generation = pool.unbondingGeneration;
@@ -236,7 +234,7 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
             }
         }
         if (released == 0) revert StakingNothingToWithdraw(msg.sender, nodeId);
-        position.unbondings = uint8(pending);
+        positions[nodeId] = _packPosition(uint128(position), _snapshotOf(position), pending);
         pool.unbondingStake = uint128(uStake);
         pool.unbondingShares = uint128(uShares);
         emit Withdrawn(msg.sender, nodeId, amount, released);
@@ -390,24 +388,24 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     function stakeOf(address delegator, uint256 nodeId) public view returns (uint256) {
         Pool storage pool = _pools[nodeId];
         uint256 shares = pool.shares;
-        return shares == 0 ? 0 : (_positions[delegator][nodeId].shares * uint256(pool.stake)) / shares;
+        return shares == 0 ? 0 : (uint128(_positions[delegator][nodeId]) * uint256(pool.stake)) / shares;
     }
 
     /// @notice Shares of `delegator` in `nodeId`'s active pool.
     function sharesOf(address delegator, uint256 nodeId) external view returns (uint256) {
-        return _positions[delegator][nodeId].shares;
+        return uint128(_positions[delegator][nodeId]);
     }
 
     /// @inheritdoc IDelegatedStaking
     function claimableYield(address delegator, uint256 nodeId) external view returns (uint256) {
-        Position storage position = _positions[delegator][nodeId];
-        uint256 positionShares = position.shares;
+        uint256 position = _positions[delegator][nodeId];
+        uint256 positionShares = uint128(position);
         uint256 settled = uint128(_accounts[delegator]);
         if (positionShares == 0) return settled;
         Pool storage pool = _pools[nodeId];
         (uint256 effTime, , ) = _previewGlobal();
         (uint256 acc, ) = _accOf(pool, pool.stake, pool.shares, effTime);
-        return settled + (positionShares * (acc - position.accSnapshot)) / YIELD_DENOMINATOR;
+        return settled + (positionShares * (acc - _snapshotOf(position))) / YIELD_DENOMINATOR;
     }
 
     /// @inheritdoc IDelegatedStaking
@@ -488,11 +486,12 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         if (!registry.isActive(nodeId)) revert StakingNodeNotActive(nodeId);
         uint256 acc;
         (minted, acc) = _joinActivePool(nodeId, amount);
-        Position storage position = _positions[delegator][nodeId];
-        uint256 positionShares = position.shares;
+        mapping(uint256 => uint256) storage positions = _positions[delegator];
+        uint256 position = positions[nodeId];
+        _creditYield(delegator, position, acc);
         unchecked {
             // ≤ the pool's shares < 2^128.
-            _settle(delegator, position, positionShares, positionShares + minted, acc);
+            positions[nodeId] = _packPosition(uint128(position) + minted, acc, position >> UNBONDINGS_OFFSET);
         }
         emit Delegated(delegator, nodeId, payer, amount, minted);
     }
@@ -601,18 +600,19 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     function _takeYield(address delegator, uint256 nodeId) private returns (uint256 amount) {
         (uint256 clock, uint256 effTime) = _accrue();
         _clock = uint248(clock);
-        Position storage position = _positions[delegator][nodeId];
-        uint256 positionShares = position.shares;
+        mapping(uint256 => uint256) storage positions = _positions[delegator];
+        uint256 position = positions[nodeId];
+        uint256 positionShares = uint128(position);
         uint256 earned;
         if (positionShares != 0) {
             Pool storage pool = _pools[nodeId];
             (uint256 acc, ) = _accOf(pool, pool.stake, pool.shares, effTime);
-            uint256 snapshot = position.accSnapshot;
+            uint256 snapshot = _snapshotOf(position);
             // Rounded down; the accumulator never decreases, and shares × growth < 2^128 × 2^120.
             unchecked {
                 earned = (positionShares * (acc - snapshot)) / YIELD_DENOMINATOR;
             }
-            if (acc != snapshot) position.accSnapshot = acc.toUint120();
+            if (acc != snapshot) positions[nodeId] = _packPosition(positionShares, acc, position >> UNBONDINGS_OFFSET);
         }
         uint256 settled = uint128(_accounts[delegator]);
         unchecked {
@@ -625,27 +625,28 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         _yieldFunds -= uint96(amount);
     }
 
-    /// @dev Moves the yield a position of `positionShares` earned up to accumulator value `acc` into the delegator's
-    /// settled yield (rounded down), snapshots `acc` and sets the position's shares to `newShares`; opens the
-    /// delegator's account on first use.
-    function _settle(
-        address delegator,
-        Position storage position,
-        uint256 positionShares,
-        uint256 newShares,
-        uint256 acc
-    ) private {
+    /// @dev Moves the yield `position` earned up to accumulator value `acc` into the delegator's settled yield
+    /// (rounded down), and opens the delegator's account on first use.
+    function _creditYield(address delegator, uint256 position, uint256 acc) private {
         uint256 earned;
         unchecked {
             // As in `_takeYield`.
-            earned = (positionShares * (acc - position.accSnapshot)) / YIELD_DENOMINATOR;
+            earned = (uint128(position) * (acc - _snapshotOf(position))) / YIELD_DENOMINATOR;
         }
-        position.shares = uint128(newShares);
-        position.accSnapshot = acc.toUint120();
         uint256 account = _accounts[delegator];
         // Settled yield stays below 2^96 (Σ yield ≤ Σ funding), far from the flag.
         uint256 updated = (account + earned) | ACCOUNT_OPENED;
         if (updated != account) _accounts[delegator] = updated;
+    }
+
+    /// @dev A position word: `shares` (< 2^128), the accumulator snapshot `acc` (checked < 2^120) and `unbondings`
+    /// pending entries (≤ MAX_UNBONDING_ENTRIES).
+    function _packPosition(uint256 shares, uint256 acc, uint256 unbondings) private pure returns (uint256) {
+        return shares | (uint256(acc.toUint120()) << SNAPSHOT_OFFSET) | (unbondings << UNBONDINGS_OFFSET);
+    }
+
+    function _snapshotOf(uint256 position) private pure returns (uint256) {
+        return uint120(position >> SNAPSHOT_OFFSET);
     }
 
     /// @dev Stores `acc` as the pool's accumulator at effective time `effTime`.
@@ -748,10 +749,10 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         return uint104(clock >> RATE_OFFSET);
     }
 
-    /// @dev The first `Position.unbondings` entries of `delegator` with `nodeId`.
+    /// @dev The pending unbonding entries of `delegator` with `nodeId`.
     function _entriesOf(address delegator, uint256 nodeId) private view returns (StoredUnbonding[] memory entries) {
         StoredUnbonding[MAX_UNBONDING_ENTRIES] storage stored = _unbondings[delegator][nodeId];
-        entries = new StoredUnbonding[](_positions[delegator][nodeId].unbondings);
+        entries = new StoredUnbonding[](_positions[delegator][nodeId] >> UNBONDINGS_OFFSET);
         for (uint256 i; i < entries.length; ++i) entries[i] = stored[i];
     }
 
