@@ -373,8 +373,8 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         return _unbondingPeriod;
     }
 
-    /// @notice Yield settled to `delegator` (by delegations, undelegations and claims of other nodes' yield... see
-    /// `claim`) and not yet claimed.
+    /// @notice Yield settled to `delegator` and not yet claimed: what its delegations and undelegations moved out of
+    /// its positions, with any node. A claim of any node pays it.
     function settledYield(address delegator) external view returns (uint256) {
         return uint128(_accounts[delegator]);
     }
@@ -686,21 +686,23 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
             uint256 rate = _rateOf(clock);
             uint256 reserve = _reserveOf(clock);
             if (rate != 0) {
-                uint256 charged;
+                uint256 elapsed;
                 unchecked {
-                    // last < now; rate < 2^104 and elapsed < 2^100: no overflow.
-                    uint256 elapsed = (block.timestamp - last) * WAD;
-                    uint256 required = Math.ceilDiv(rate * elapsed, YIELD_DENOMINATOR);
-                    charged = required;
-                    if (required > reserve) {
-                        // Advance only as far as the reserve pays for; Σ node accruals ≤ charged ≤ reserve.
-                        uint256 funded = (reserve * YIELD_DENOMINATOR) / rate;
-                        charged = Math.ceilDiv(rate * funded, YIELD_DENOMINATOR);
+                    // last < now.
+                    elapsed = (block.timestamp - last) * WAD;
+                }
+                (uint256 required, uint256 charged, uint256 funded) = _charge(rate, reserve, elapsed);
+                if (funded != elapsed) {
+                    unchecked {
+                        // funded < elapsed.
                         unfunded += elapsed - funded;
-                        _unfundedTime = uint128(unfunded);
-                        clock |= UNFUNDED_FLAG;
-                        emit ReserveShortfall(required, charged);
                     }
+                    _unfundedTime = uint128(unfunded);
+                    clock |= UNFUNDED_FLAG;
+                    emit ReserveShortfall(required, charged);
+                }
+                unchecked {
+                    // charged ≤ reserve.
                     reserve -= charged;
                 }
             }
@@ -720,15 +722,28 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         uint256 rate = _rateOf(clock);
         if (last != block.timestamp && rate != 0) {
             uint256 elapsed = (block.timestamp - last) * WAD;
-            charged = Math.ceilDiv(rate * elapsed, YIELD_DENOMINATOR);
-            uint256 reserve = _reserveOf(clock);
-            if (charged > reserve) {
-                uint256 funded = (reserve * YIELD_DENOMINATOR) / rate;
-                charged = Math.ceilDiv(rate * funded, YIELD_DENOMINATOR);
-                unfunded += elapsed - funded;
-            }
+            uint256 funded;
+            (, charged, funded) = _charge(rate, _reserveOf(clock), elapsed);
+            unfunded += elapsed - funded;
         }
         effTime = (block.timestamp - _genesis) * WAD - unfunded;
+    }
+
+    /// @dev The reserve charge, rounded up, for `elapsed` wad-seconds of accrual at global rate `rate`, and the
+    /// wad-seconds it pays for: all of `elapsed` while `reserve` covers it, else only as far as the reserve pays for
+    /// (Σ node accruals ≤ charged ≤ reserve). `required` is the charge of the full interval.
+    function _charge(
+        uint256 rate,
+        uint256 reserve,
+        uint256 elapsed
+    ) private pure returns (uint256 required, uint256 charged, uint256 funded) {
+        unchecked {
+            // rate < 2^104, elapsed < 2^100 and reserve < 2^96: no overflow.
+            required = Math.ceilDiv(rate * elapsed, YIELD_DENOMINATOR);
+            if (required <= reserve) return (required, required, elapsed);
+            funded = (reserve * YIELD_DENOMINATOR) / rate;
+            charged = Math.ceilDiv(rate * funded, YIELD_DENOMINATOR);
+        }
     }
 
     /// @dev A `_clock` advanced to now: `reserve` and `rate` within their widths, `unfundedFlag` 0 or `UNFUNDED_FLAG`.
