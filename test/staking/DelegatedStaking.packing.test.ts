@@ -193,18 +193,19 @@ describe("DelegatedStaking — packed state", function () {
     it("lists only pending entries after a swap-and-pop, and refills the freed slots", async function () {
       const f = await loadFixture(stakingFixture);
       await f.staking.connect(f.alice).delegate(NODE_1, STAKE);
-      const t1 = await timestampOf(await f.staking.connect(f.alice).undelegate(NODE_1, 1_000n * ERA));
-      await at(t1 + DAY);
-      await f.staking.connect(f.alice).undelegate(NODE_1, 2_000n * ERA);
-      await at(t1 + 2n * DAY);
-      await f.staking.connect(f.alice).undelegate(NODE_1, 3_000n * ERA);
-      await at(t1 + UNBONDING_PERIOD);
+      // Entries of 1,000, 2,000 and 3,000 ERA, a day apart.
+      const t1 = (await time.latest()) + 1;
+      for (const day of [0n, 1n, 2n]) {
+        await at(BigInt(t1) + day * DAY);
+        await f.staking.connect(f.alice).undelegate(NODE_1, (day + 1n) * 1_000n * ERA);
+      }
+      await at(BigInt(t1) + UNBONDING_PERIOD);
       // Only the first matured: the last entry moves into its slot.
       await expect(f.staking.connect(f.alice).withdraw(NODE_1))
         .to.emit(f.staking, "Withdrawn")
         .withArgs(f.alice.address, NODE_1, 1_000n * ERA, 1n);
       const listed = async () =>
-        (await f.staking.unbondingsOf(f.alice.address, NODE_1)).map((e) => [e.shares, e.releaseAt - t1]);
+        (await f.staking.unbondingsOf(f.alice.address, NODE_1)).map((e) => [e.shares, e.releaseAt - BigInt(t1)]);
       expect(await listed()).to.deep.equal([
         [3_000n * ERA, 2n * DAY + UNBONDING_PERIOD],
         [2_000n * ERA, DAY + UNBONDING_PERIOD],
@@ -215,7 +216,7 @@ describe("DelegatedStaking — packed state", function () {
       expect(await listed()).to.deep.equal([
         [3_000n * ERA, 2n * DAY + UNBONDING_PERIOD],
         [2_000n * ERA, DAY + UNBONDING_PERIOD],
-        [4_000n * ERA, t2 - t1 + UNBONDING_PERIOD],
+        [4_000n * ERA, t2 - BigInt(t1) + UNBONDING_PERIOD],
       ]);
       expect(await f.staking.unbondingValue(f.alice.address, NODE_1, 2)).to.equal(4_000n * ERA);
       await at(t2 + UNBONDING_PERIOD);
