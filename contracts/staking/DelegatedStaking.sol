@@ -529,7 +529,8 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
             newShares = shares + minted;
             _clock = uint248(_withRate(clock, rate + amount * apr));
         }
-        if (shares == 0 || stake != shares || newStake != newShares) _checkpoint(pool, acc, effTime);
+        // At a price of one the mint is exact (newStake = newShares): the yield per share does not change.
+        if (shares == 0 || stake != shares) _checkpoint(pool, acc, effTime);
         pool.stake = uint96(newStake);
         pool.shares = newShares.toUint128();
     }
@@ -569,7 +570,9 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
             newStake = stake - amountUnbonding;
             _clock = uint248(_withRate(clock, _rateOf(clock) - amountUnbonding * apr));
         }
-        if (stake != shares || newStake != newShares || newShares == 0) _checkpoint(pool, acc, effTime);
+        // At a price of one the burn is exact (newStake = newShares): the yield per share does not change unless the
+        // pool empties.
+        if (stake != shares || newShares == 0) _checkpoint(pool, acc, effTime);
         pool.stake = uint96(newStake);
         pool.shares = uint128(newShares);
     }
@@ -612,7 +615,7 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
             unchecked {
                 earned = (positionShares * (acc - snapshot)) / YIELD_DENOMINATOR;
             }
-            if (acc != snapshot) positions[nodeId] = _packPosition(positionShares, acc, position >> UNBONDINGS_OFFSET);
+            positions[nodeId] = _packPosition(positionShares, acc, position >> UNBONDINGS_OFFSET);
         }
         uint256 settled = uint128(_accounts[delegator]);
         unchecked {
