@@ -141,6 +141,11 @@ async function measure(): Promise<Record<string, number>> {
     e.distributor.connect(alice).claimRewardAndDelegate(r0.epochId, r0.index, r0.amount, r0.proof, 2),
   );
   Object.assign(out, await measureExecution(e, { deployer, treasury, op1, developer }));
+
+  // An undelegation in the steady state: the node's unbonding pool is not empty (bob's entry), and the entry slot was
+  // used before (alice's first entry, withdrawn above). The undelegation measured above created both.
+  await (await e.staking.connect(bob).undelegate(1, ERA)).wait();
+  out["staking.undelegate (reused entry slot)"] = await gas(e.staking.connect(alice).undelegate(1, 1_000n * ERA));
   return out;
 }
 

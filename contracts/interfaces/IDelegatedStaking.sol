@@ -11,7 +11,8 @@ import {IStakingSlashing} from "./IStakingSlashing.sol";
 /// the yield of every node, and slower (down to standing still) when it does not; every node accrues against that
 /// clock, so the total accrued can never exceed what was funded. `reserveStatus` shows the shortfall on-chain.
 interface IDelegatedStaking is IStakingSlashing {
-    /// @notice A node's delegation pool.
+    /// @notice A node's delegation pool. `accYieldPerShare` is the node's yield accumulator now: ERA wei earned per
+    /// share since the node's first delegation, scaled by 10,000 × 365 days × 1e18 (= 3.1536e29).
     struct NodePoolView {
         uint256 stake;
         uint256 shares;
@@ -83,6 +84,10 @@ interface IDelegatedStaking is IStakingSlashing {
     error StakingScoreOutOfRange(uint256 scoreBps);
     /// @notice Only the node registry may call this.
     error StakingOnlyRegistry(address caller);
+    /// @notice `amount` ERA does not fit: the yield rate of all nodes together (for a delegation, or for a node's
+    /// whole stake at a raised score) or the yield funds (reserve + owed yield, for a funding) can take only `room`
+    /// more ERA.
+    error StakingCapacityExceeded(uint256 amount, uint256 room);
     /// @notice A governed parameter is outside its bounds.
     error StakingParameterOutOfBounds(uint256 value, uint256 min, uint256 max);
 

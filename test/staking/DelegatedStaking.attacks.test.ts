@@ -118,8 +118,10 @@ describe("DelegatedStaking — attacks", function () {
       const { f, claim } = await scoreChangeAfter(0n, MAX_SCORE_BPS, t1, t2);
       const acc = accIncrement(STAKE, STAKE, MIN_APR_BPS, t1) + accIncrement(STAKE, STAKE, MAX_APR_BPS, t2);
       const expected = positionYield(STAKE, acc);
-      // stake = shares = 1e22, so the accumulator divides exactly: the yield is the sum of the two node accruals.
-      expect(expected).to.equal(nodeYield(STAKE, MIN_APR_BPS, t1) + nodeYield(STAKE, MAX_APR_BPS, t2));
+      // stake = shares, so the accumulator grows by exactly aprBps × wad-seconds: the yield is the sum of the two node
+      // accruals, rounded down once.
+      expect(expected).to.equal((STAKE * (MIN_APR_BPS * t1 + MAX_APR_BPS * t2) * WAD) / YIELD_DENOMINATOR);
+      expect(expected - (nodeYield(STAKE, MIN_APR_BPS, t1) + nodeYield(STAKE, MAX_APR_BPS, t2))).to.be.within(0n, 1n);
       // Not the new rate back-dated over the whole period.
       expect(expected).to.be.lt(nodeYield(STAKE, MAX_APR_BPS, t1 + t2));
       await expect(claim).to.emit(f.staking, "YieldClaimed").withArgs(f.alice.address, expected);
@@ -128,7 +130,8 @@ describe("DelegatedStaking — attacks", function () {
     it("a lowered score keeps what was earned at the old rate, exactly", async function () {
       const [t1, t2] = [15n * DAY, 15n * DAY];
       const { f, claim } = await scoreChangeAfter(MAX_SCORE_BPS, 2_500n, t1, t2);
-      const expected = nodeYield(STAKE, MAX_APR_BPS, t1) + nodeYield(STAKE, aprOfScore(2_500n), t2);
+      // The two node accruals, rounded down once (stake = shares).
+      const expected = (STAKE * (MAX_APR_BPS * t1 + aprOfScore(2_500n) * t2) * WAD) / YIELD_DENOMINATOR;
       expect(expected).to.be.gt(nodeYield(STAKE, aprOfScore(2_500n), t1 + t2));
       await expect(claim).to.emit(f.staking, "YieldClaimed").withArgs(f.alice.address, expected);
     });

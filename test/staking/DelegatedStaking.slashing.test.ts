@@ -196,6 +196,26 @@ describe("DelegatedStaking — slashing through NodeRegistry.slash", function ()
     expect(await f.staking.MAX_SHARES_PER_WEI()).to.equal(10n ** 9n);
   });
 
+  it("takes the unbonding pool whole when a partial slash would leave it dust, and retires its shares", async function () {
+    const f = await loadFixture(stakingFixture);
+    const stake = 10_000n * ERA;
+    await f.staking.connect(f.alice).delegate(NODE_1, stake);
+    await f.staking.connect(f.alice).undelegate(NODE_1, ethers.MaxUint256);
+    await f.staking.connect(f.bob).delegate(NODE_1, 1n);
+    const total = stake + 1n;
+    const amount = total - 1n;
+    // Pro rata would leave 1 wei of unbonding stake against 1e22 unbonding shares: dust, so that pool goes whole,
+    // while the active pool keeps its 1 wei against 1 share.
+    expect(stake - (amount * stake) / total).to.equal(1n);
+    expect((amount * 1n) / total).to.equal(0n);
+    await expect(slashThroughRegistry(f, NODE_1, amount))
+      .to.emit(f.staking, "DelegationsSlashed")
+      .withArgs(NODE_1, f.slashRecipient.address, 0n, stake);
+    const pool = await f.staking.nodePool(NODE_1);
+    expect([pool.stake, pool.shares, pool.unbondingStake, pool.unbondingShares]).to.deep.equal([1n, 1n, 0n, 0n]);
+    expect(await f.staking.unbondingValue(f.alice.address, NODE_1, 0)).to.equal(0n);
+  });
+
   it("never empties a pool whose remainder is above the dust bound (each part rounds down)", async function () {
     const f = await loadFixture(stakingFixture);
     const stake = 10_000n * ERA;

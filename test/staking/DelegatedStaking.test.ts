@@ -786,7 +786,10 @@ describe("DelegatedStaking", function () {
       const charged = reserveCharge(STAKE * MIN_APR_BPS, 7n * DAY);
       const [reserve, yieldOwed, , , unfunded] = await f.staking.reserveStatus();
       expect([reserve, yieldOwed, unfunded]).to.deep.equal([RESERVE - charged, charged, 0n]);
-      expect((await f.staking.nodePool(NODE_1)).accYieldPerShare).to.equal(0n);
+      // The pool is read live: its accumulator shows the 7 days, and the poke changed nothing about it.
+      expect((await f.staking.nodePool(NODE_1)).accYieldPerShare).to.equal(
+        accIncrement(STAKE, STAKE, MIN_APR_BPS, 7n * DAY),
+      );
       expect(await f.staking.claimableYield(f.alice.address, NODE_1)).to.equal(
         positionYield(STAKE, accIncrement(STAKE, STAKE, MIN_APR_BPS, 7n * DAY)),
       );

@@ -13,9 +13,10 @@ import type { DelegatedStaking, EraToken, HookToken, StakingMockRegistry } from 
 export const BPS = 10_000n;
 export const WAD = 10n ** 18n;
 export const YEAR = 365n * DAY;
-export const ACC_PRECISION = 10n ** 27n;
 /** stake × aprBps × wad-seconds / YIELD_DENOMINATOR = ERA wei. */
 export const YIELD_DENOMINATOR = BPS * YEAR * WAD;
+/** Scale of a node's accumulator (`accYieldPerShare`): wei per share × YIELD_DENOMINATOR. */
+export const ACC_PRECISION = YIELD_DENOMINATOR;
 export const MIN_APR_BPS = 800n;
 export const MAX_APR_BPS = 1_200n;
 export const MAX_SCORE_BPS = 10_000n;
@@ -40,9 +41,12 @@ export const nodeYieldEff = (stake: bigint, aprBps: bigint, effWad: bigint): big
 export const nodeYield = (stake: bigint, aprBps: bigint, seconds: bigint): bigint =>
   nodeYieldEff(stake, aprBps, seconds * WAD);
 
-/** Accumulator growth of a pool over `effWad` wad-seconds of the effective clock. */
+/**
+ * Accumulator growth of a pool over `effWad` wad-seconds of the effective clock: stake × aprBps × effWad / shares,
+ * rounded down once (exact while stake = shares).
+ */
 export const accIncrementEff = (stake: bigint, shares: bigint, aprBps: bigint, effWad: bigint): bigint =>
-  shares === 0n || stake === 0n ? 0n : (nodeYieldEff(stake, aprBps, effWad) * ACC_PRECISION) / shares;
+  shares === 0n ? 0n : (stake * aprBps * effWad) / shares;
 
 /** Accumulator growth of a pool over `seconds` of fully funded time. */
 export const accIncrement = (stake: bigint, shares: bigint, aprBps: bigint, seconds: bigint): bigint =>
