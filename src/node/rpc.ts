@@ -31,7 +31,7 @@ const TRANSIENT_ERRNO = /^(ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|
 const TRANSIENT_TEXT =
   /timeout|timed out|socket hang up|fetch failed|network|ECONNRESET|ECONNREFUSED|rate limit|too many requests|\b(429|502|503|504)\b|header not found|internal error|bad response|missing response|could not coalesce/i;
 const PERMANENT_TEXT =
-  /exceeds block gas limit|intrinsic gas too low|invalid sender|invalid signature|chain ?id|gas limit/i;
+  /exceeds block gas limit|intrinsic gas too low|invalid sender|invalid signature|invalid chain ?id|chain ?id mismatch|incompatible chain ?id|gas limit/i;
 
 function messagesOf(error: unknown, depth = 0): string[] {
   if (depth > 5 || error === null || typeof error !== "object") return typeof error === "string" ? [error] : [];
