@@ -994,6 +994,60 @@ describe("era CLI", function () {
       expect(summary.scenarios.find((x) => x.scenarioId === "1")).to.deep.include({ actions: 2, mau: "2" });
     });
 
+    it("indexer run --publish: proposes the month's reward epoch through the node's transaction sender", async function () {
+      // Month 0 of a one-hour calendar starting just before the standard batch above (alice and bob, once each).
+      const [applied] = await suite.executionHub.queryFilter(suite.executionHub.filters.BatchApplied(id("batch 1")));
+      const start = (await node.provider.getBlock(applied.blockNumber))!.timestamp - 1;
+      await travel(3_600);
+      const epochsBefore = await suite.distributor.epochCount();
+      const outDir = path.join(dir, "indexer-proofs");
+      const r = await era(
+        [
+          "indexer",
+          "run",
+          "--publish",
+          "--epoch-start",
+          String(start),
+          "--epoch-length",
+          "3600",
+          "--month",
+          "0",
+          "--reward-pool",
+          String(2n * ERA),
+          "--confirmations",
+          "0",
+          "--tx-poll-interval-ms",
+          "50",
+          "--out-dir",
+          outDir,
+          "--db-path",
+          path.join(dir, "indexer-publish.sqlite"),
+          "--log-level",
+          "silent",
+          "--json",
+        ],
+        publisher,
+      );
+      expect(r.code, r.stderr).to.equal(0);
+      const { publications } = r.json<{
+        publications: { kind: string; epochId: string; root: string; txHash: string }[];
+      }>();
+      expect(publications.map((p) => [p.kind, p.epochId])).to.deep.equal([["reward", epochsBefore.toString()]]);
+      expect(await suite.distributor.epochCount()).to.equal(epochsBefore + 1n);
+      expect((await suite.distributor.getEpoch(epochsBefore)).root).to.equal(publications[0].root);
+      const tx = (await node.provider.getTransaction(publications[0].txHash))!;
+      expect(tx.from).to.equal(publisher.address);
+      expect(tx.type, "an EIP-1559 transaction signed by the sender").to.equal(2);
+    });
+
+    it("indexer run --publish: refuses a sender setting out of range before anything is sent", async function () {
+      const r = await noTransaction(() =>
+        era(["indexer", "run", "--publish", "--epoch-start", "0", "--fee-bump-percent", "5"], publisher),
+      );
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/feeBumpPercent \(--fee-bump-percent\) must be at least 12\.5/);
+    });
+
     it("indexer run: says when no month has ended yet (exit 1)", async function () {
       const now = (await node.provider.getBlock("latest"))!.timestamp;
       const r = await era([
