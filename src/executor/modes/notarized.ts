@@ -2,7 +2,7 @@ import { toBeHex, ZeroHash } from "ethers";
 import { ExecutionMode } from "../../sdk/economy";
 import { batchNotarizationIdOf, type AttestationFields, type BatchAttestationFields } from "../../sdk/execution";
 import type { TxRequest } from "../../node/types";
-import { LogPoller } from "../logPoller";
+import { LogPoller } from "../../node/blockScan";
 import { CosignClient, notaryBatchTree, QuorumNotReached, type Cosignable, type SignedBy } from "../cosign";
 import { JobsRefused, NotReadyYet, type BatchPlan, type Job, type ModeHandler, type ResultJob } from "../types";
 import { ChainReader, batchSizeOption, chainNow, isBytes32, jobsOfKind, type ModeContext } from "./common";
