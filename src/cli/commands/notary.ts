@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { recordHashOf, type NotaryRecord } from "../../sdk/execution";
+import { executingNodeOf, recordHashOf, type NotaryRecord } from "../../sdk/execution";
 import type { Suite } from "../../sdk/economy";
 import { act, examples, type CommandEnv } from "../command";
 import { ChainError } from "../errors";
@@ -24,12 +24,11 @@ async function trailOf(suite: Suite, scenarioId: bigint, subjectId: string, from
   const notary = suite.notaryRegistry;
   const events = await notary.queryFilter(notary.filters.Notarized(undefined, scenarioId, subjectId), fromBlock);
   events.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-  // The executing node is named by the hub's BatchApplied, emitted under the notarization id in the same transaction.
-  const hub = suite.executionHub;
   return Promise.all(
     events.map(async (e) => {
-      const applied = await hub.queryFilter(
-        hub.filters.BatchApplied(e.args.notarizationId),
+      const executingNodeId = await executingNodeOf(
+        suite.executionHub,
+        e.args.notarizationId,
         e.blockNumber,
         e.blockNumber,
       );
@@ -44,7 +43,7 @@ async function trailOf(suite: Suite, scenarioId: bigint, subjectId: string, from
         },
         notarizationId: e.args.notarizationId,
         recordHash: e.args.recordHash,
-        executingNodeId: applied[0]?.args.nodeId ?? 0n,
+        executingNodeId: executingNodeId ?? 0n,
         transaction: e.transactionHash,
         block: e.blockNumber,
       };
