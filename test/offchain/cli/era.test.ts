@@ -3,13 +3,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { encryptKeystoreJsonSync, id, Wallet } from "ethers";
+import { encryptKeystoreJsonSync, id, JsonRpcSigner, Wallet } from "ethers";
 import { settingsFromArgs } from "../../../src/cli/commands/processes";
 import { readDeployment } from "../../../src/cli/deployment";
 import { connectSuite, type Suite, type SuiteAddresses } from "../../../src/sdk/economy";
 import { domainOf, nextAttestation, signAction, signAttestation } from "../../../src/sdk/execution";
 import { RewardTree, SubsidyTree } from "../../../src/sdk/merkle";
 import { serializeProofFile, toProofFile } from "../../../src/sdk/proofFile";
+import { DecimalsToken__factory } from "../../../typechain-types";
 import {
   DAY,
   devAccount,
@@ -766,6 +767,63 @@ describe("era CLI", function () {
       await refused(["settle", "withdraw", "5"], alice, 1, /SettlementInsufficientFree/);
       await refused(["settle", "deposit", "-1"], alice, 2, /negative/);
       await refused(["settle", "status", "0x1234"], undefined, 2, /settlement id "0x1234" is not a 32-byte hex value/);
+    });
+
+    describe("another allow-listed token (--token)", function () {
+      let usdc: string;
+      let stray: string;
+
+      before(async function () {
+        const factory = new DecimalsToken__factory(as(deployer));
+        const token = await (await factory.deploy("USD Coin", "USDC", 6)).waitForDeployment();
+        usdc = await token.getAddress();
+        await (await token.mint(alice.address, 1_000n * 10n ** 6n)).wait();
+        const other = await (await factory.deploy("Stray", "STRAY", 6)).waitForDeployment();
+        stray = await other.getAddress();
+        await (await other.mint(alice.address, 1_000n * 10n ** 6n)).wait();
+        // Governance (the timelock) allow-lists USDC.
+        await node.provider.send("hardhat_impersonateAccount", [addresses.timelock]);
+        await node.provider.send("hardhat_setBalance", [addresses.timelock, "0xde0b6b3a7640000"]);
+        const timelock = new JsonRpcSigner(node.provider, addresses.timelock);
+        await (await suite.settlementEngine.connect(timelock).setTokenAllowed(usdc, true)).wait();
+        await node.provider.send("hardhat_stopImpersonatingAccount", [addresses.timelock]);
+      });
+
+      it("deposits, shows and withdraws it in its own decimals (an exact approval, then the deposit)", async function () {
+        const d = await era(["settle", "deposit", "12.5", "--token", usdc, "--json"], alice);
+        expect(d.code, d.stderr).to.equal(0);
+        expect(d.json()).to.deep.include({ token: usdc, symbol: "USDC", decimals: 6, deposited: "12500000" });
+        expect(d.json<{ transactions: string[] }>().transactions).to.have.length(2);
+        expect(await suite.settlementEngine.freeBalance(alice.address, usdc)).to.equal(12_500_000n);
+        const b = await era(["settle", "balance", "--account", alice.address, "--token", usdc]);
+        expect(b.stdout).to.match(/12\.5 USDC free, 0 USDC frozen/);
+        const w = await era(["settle", "withdraw", "2.25", "--token", usdc, "--json"], alice);
+        expect(w.code, w.stderr).to.equal(0);
+        expect(w.json()).to.deep.include({ withdrawn: "2250000", free: "10250000", symbol: "USDC" });
+        const all = await era(["settle", "withdraw", "all", "--token", usdc], alice);
+        expect(all.code, all.stderr).to.equal(0);
+        expect(all.stdout).to.match(/Withdrew 10\.25 USDC of escrow/);
+        expect(await suite.settlementEngine.freeBalance(alice.address, usdc)).to.equal(0n);
+      });
+
+      it("refuses a token that is not allow-listed, an address that is no token and too many decimals; nothing is sent", async function () {
+        await refused(
+          ["settle", "deposit", "1", "--token", stray],
+          alice,
+          2,
+          /does not take STRAY \(0x[0-9a-fA-F]{40}\): the token is not on its allow-list/,
+        );
+        await refused(["settle", "withdraw", "all", "--token", stray], alice, 2, /not on its allow-list/);
+        await refused(["settle", "deposit", "0.0000001", "--token", usdc], alice, 2, /has 7 decimals; USDC has 6/);
+        await refused(["settle", "deposit", "1", "--token", bob.address], alice, 2, /is not an ERC-20/);
+        await refused(["settle", "deposit", "1", "--token", "0x12"], alice, 2, /token "0x12" is not a valid address/);
+        await refused(
+          ["settle", "deposit", "2000", "--token", usdc],
+          alice,
+          1,
+          /USDC balance .* less than the 2,000 USDC/,
+        );
+      });
     });
 
     it("shows the status of a settlement id", async function () {
