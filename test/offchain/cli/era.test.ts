@@ -7,7 +7,14 @@ import { encryptKeystoreJsonSync, id, JsonRpcSigner, Wallet } from "ethers";
 import { settingsFromArgs } from "../../../src/cli/commands/processes";
 import { readDeployment } from "../../../src/cli/deployment";
 import { connectSuite, type Suite, type SuiteAddresses } from "../../../src/sdk/economy";
-import { domainOf, nextAttestation, signAction, signAttestation } from "../../../src/sdk/execution";
+import { notaryBatchTree } from "../../../src/executor/cosign";
+import {
+  domainOf,
+  nextAttestation,
+  signAction,
+  signAttestation,
+  signBatchAttestation,
+} from "../../../src/sdk/execution";
 import { RewardTree, SubsidyTree } from "../../../src/sdk/merkle";
 import { serializeProofFile, toProofFile } from "../../../src/sdk/proofFile";
 import { DecimalsToken__factory } from "../../../typechain-types";
@@ -836,7 +843,27 @@ describe("era CLI", function () {
   describe("notary", function () {
     const subject = id("shipment 42");
     const results = [id("picked"), id("delivered")];
+    const batchResults = ["crate 1", "crate 2", "crate 3"].map((c) => ({
+      subjectId: id(`${c} subject`),
+      resultHash: id(`${c} weighed`),
+    }));
     let scenarioId: bigint;
+    let batchId: string;
+    let tree: ReturnType<typeof notaryBatchTree>["tree"];
+    /** `notary verify` of batch result `i`, with a proof (default: its own). */
+    const verifyInBatch = (i: number, proof = tree.getProof(i), index = i, result = batchResults[i].resultHash) => [
+      "notary",
+      "verify",
+      String(scenarioId),
+      batchResults[i].subjectId,
+      result,
+      "--batch",
+      batchId,
+      "--index",
+      String(index),
+      "--proof",
+      proof.join(","),
+    ];
 
     before(async function () {
       const r = await era(["scenario", "register", "--class", "enterprise", "--node", "1", "--json"], developer);
@@ -855,6 +882,15 @@ describe("era CLI", function () {
         const signature = await signAttestation(signer, domain, attestation);
         await (await suite.executionHub.connect(signer).submitNotarization(attestation, [signature])).wait();
       }
+      // Three results of other subjects notarized in one batch, under one root.
+      const now = BigInt((await node.provider.getBlock("latest"))!.timestamp);
+      const salt = id("cli batch");
+      const batch = notaryBatchTree(scenarioId, salt, batchResults);
+      batchId = batch.notarizationId;
+      tree = batch.tree;
+      const attestation = { scenarioId, salt, root: tree.root, count: 3n, deadline: now + 3_600n };
+      const signature = await signBatchAttestation(signer, domain, attestation);
+      await (await suite.executionHub.connect(signer).submitNotarizationBatch(attestation, [signature])).wait();
     });
 
     it("prints a subject's complete trail", async function () {
@@ -877,6 +913,54 @@ describe("era CLI", function () {
       expect(r.json()).to.deep.include({ verified: true, position: 1, trailLength: 2, executingNodeId: "1" });
       const text = await era(["notary", "verify", String(scenarioId), subject, results[1]]);
       expect(text.stdout).to.match(/^Verified: result .* record 2 of 2 .*executed by node 1/s);
+    });
+
+    it("verifies a result notarized in a batch: its proof against the batch's root, as the notary checks it", async function () {
+      const r = await era([...verifyInBatch(1), "--json"]);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.json()).to.deep.include({
+        verified: true,
+        kind: "batch",
+        notarizationId: batchId,
+        index: "1",
+        count: "3",
+        root: tree.root,
+        executingNodeId: "1",
+        signers: [{ address: nodeKey.address, nodeId: "1" }],
+      });
+      const text = await era(verifyInBatch(2));
+      expect(text.code, text.stderr).to.equal(0);
+      expect(text.stdout).to.match(
+        /^Verified: result .* notarized in batch\n.*\n {2}result 3 of 3 under root .*executed by node 1/,
+      );
+    });
+
+    it("refuses a forged batch proof, a result not in the batch and an unknown batch (exit 1), bad flags (exit 2)", async function () {
+      const forged = [id("forged"), ...tree.getProof(1).slice(1)];
+      await refused(verifyInBatch(1, forged), undefined, 1, /does not lead from this result to the batch's root/);
+      await refused(verifyInBatch(1, tree.getProof(0)), undefined, 1, /The notary does not confirm result/);
+      await refused(
+        verifyInBatch(1, undefined, 1, id("never weighed")),
+        undefined,
+        1,
+        /does not lead from this result/,
+      );
+      await refused(
+        verifyInBatch(1, undefined, 7),
+        undefined,
+        1,
+        /at index 7 of batch .*: the batch holds 3 result\(s\)/,
+      );
+      const unknown = verifyInBatch(0);
+      unknown[unknown.indexOf("--batch") + 1] = id("no such batch");
+      await refused(unknown, undefined, 1, /No batch notarization 0x[0-9a-f]{64} of scenario \d+ was found/);
+      await refused(verifyInBatch(0).slice(0, -2), undefined, 2, /verified with --batch, --index and --proof together/);
+      await refused(
+        [...verifyInBatch(0).slice(0, -1), "0x1234"],
+        undefined,
+        2,
+        /proof element 1 "0x1234" is not a 32-byte/,
+      );
     });
 
     it("does not verify a result that was never notarized (exit 1) and refuses malformed ids (exit 2)", async function () {
