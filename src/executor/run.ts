@@ -1,10 +1,10 @@
-import { FetchRequest, JsonRpcProvider, Network, parseUnits, type Provider, type Signer } from "ethers";
+import { FetchRequest, JsonRpcProvider, Network, type Provider, type Signer } from "ethers";
 import { ExecutionHub__factory, NodeRegistry__factory } from "../../typechain-types";
 import { ConfigError } from "../node/config";
 import { createLogger, type Logger } from "../node/logger";
 import { startOpsServer } from "../node/ops";
 import { withRetry, type RetryPolicy } from "../node/rpc";
-import { TxSender } from "../node/sender";
+import { createTxSender, retryPolicyOf, type TxSender } from "../node/sender";
 import { hubAddressOf, loadNodeKey, type ExecutorConfig } from "./config";
 import { Executor } from "./executor";
 import { startIntakeServer, type RouteHandler } from "./intake";
@@ -107,11 +107,7 @@ export interface ExecutorHandle {
 export async function runExecutor(config: ExecutorConfig, options: RunOptions = {}): Promise<ExecutorHandle> {
   const logger = options.logger ?? createLogger("executor", config.logLevel);
   const cleanup: (() => Promise<void> | void)[] = [];
-  const rpc: RetryPolicy = {
-    attempts: config.rpcRetries,
-    baseDelayMs: config.rpcRetryBaseMs,
-    maxDelayMs: config.rpcRetryMaxMs,
-  };
+  const rpc: RetryPolicy = retryPolicyOf(config);
   try {
     const key = options.signer ?? (await loadNodeKey(config, options.env));
     const hubAddress = hubAddressOf(config);
@@ -192,18 +188,12 @@ export async function runExecutor(config: ExecutorConfig, options: RunOptions = 
     cleanup.push(() => journal.close());
     journal.bind({ chainId: chainId.toString(), executionHub: hubAddress, account });
     const metrics = new ExecutorMetrics(journal);
-    const sender = new TxSender({
+    const sender = createTxSender(config, {
       provider,
       signer,
       chainId,
-      gasBufferPercent: config.gasBufferPercent,
-      maxGasPerTx: BigInt(config.maxGasPerTx),
-      feeBumpPercent: config.feeBumpPercent,
-      maxFeePerGas: parseUnits(config.maxFeePerGasGwei.toFixed(9), "gwei"),
-      stuckAfterMs: config.stuckAfterMs,
       pollIntervalMs: config.pollIntervalMs,
       confirmations: config.confirmations,
-      retry: rpc,
       hooks: metrics.senderHooks(),
       logger,
     });
