@@ -11,7 +11,7 @@ import hre from "hardhat";
 import SuiteModule from "../deploy/modules/Suite";
 import localParameters from "../deploy/parameters/local.json";
 import { addressesOf, connectSuite } from "../src/sdk/economy";
-import { formatEra, referenceChecks, runReferenceMonth } from "../src/demo/referenceMonth";
+import { formatEra, referenceCast, referenceChecks, runReferenceMonth } from "../src/demo/referenceMonth";
 
 async function main() {
   const json = process.env.DEMO_JSON === "1";
@@ -24,24 +24,7 @@ async function main() {
   const economy = connectSuite(await addressesOf(deployed), s[0]);
   for (const [name, address] of Object.entries(economy.addresses)) log(`  ${name.padEnd(17)} ${address}`);
 
-  const report = await runReferenceMonth(
-    economy,
-    {
-      treasury: s[5],
-      publisher: s[3],
-      scoreKeeper: s[4],
-      financialOperator: s[6],
-      lightweightOperator: s[7],
-      enterpriseOperator: s[8],
-      developer: s[9],
-      payer: s[10],
-      alice: s[11],
-      bob: s[12],
-      carol: s[13],
-    },
-    hre.ethers.provider,
-    (step) => log(`• ${step}`),
-  );
+  const report = await runReferenceMonth(economy, referenceCast(s), hre.ethers.provider, (step) => log(`• ${step}`));
 
   const checks = referenceChecks(report);
   if (json) {
