@@ -8,7 +8,7 @@ import { createLogger, type Logger } from "../node/logger";
 import { startOpsServer } from "../node/ops";
 import type { TxSubmitter } from "../node/types";
 import { VerifierMetrics } from "./metrics";
-import { HttpSignatureSource, parseNodeUrls, type SignatureSource } from "./signatures";
+import { HttpSignatureSource, nodeUrlsField, type SignatureSource } from "./signatures";
 import { VerifierStore } from "./store";
 import { Verifier, type TickReport } from "./verifier";
 
@@ -26,17 +26,7 @@ export const verifierConfigSchema = z.object({
   opsPort: cfg.int(0, 65_535).default(9_102),
   opsHost: z.string().default("127.0.0.1"),
   /** Nodes' signature endpoints, `1=http://node-1:8080,2=…` (empty: signatures are not checked). */
-  signatureUrls: z
-    .union([z.string(), z.record(z.string(), z.string())])
-    .default("")
-    .transform((v, ctx) => {
-      try {
-        return parseNodeUrls(v);
-      } catch (e) {
-        ctx.addIssue({ code: "custom", message: (e as Error).message });
-        return z.NEVER;
-      }
-    }),
+  signatureUrls: nodeUrlsField(),
   signatureTimeoutMs: cfg.int(100, 120_000).default(10_000),
   /** Seconds before a batch's window closes from which unserved signatures count as not produced. */
   signatureGraceSeconds: cfg.int(0).default(3_600),

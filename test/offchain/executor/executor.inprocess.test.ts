@@ -60,7 +60,8 @@ describe("executor against the in-process network", function () {
       provider: ethers.provider,
       signer: f.node1Key,
       logger: silent,
-      handlers: extra,
+      // The standard handler alone unless a test adds others (the default handlers would take every mode).
+      handlers: extra ?? (() => []),
     });
     return exec;
   }

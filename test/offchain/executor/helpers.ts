@@ -54,6 +54,8 @@ export function testConfig(overrides: Partial<Record<keyof ExecutorConfig, unkno
     opsPort: 0,
     maxBatchAgeMs: 50,
     pollIntervalMs: 20,
+    modePollMs: 20,
+    challengePollMs: 50,
     stuckAfterMs: 5_000,
     rpcRetryBaseMs: 10,
     rpcRetryMaxMs: 100,
