@@ -18,7 +18,7 @@ import { ERA, formatEra } from "./referenceMonth";
 import { JobClient, type JobView } from "./jobClient";
 import { DemoChild, DemoProcessError, freePort, runToEnd } from "./processes";
 import type { Progress } from "./progress";
-import { atomicLegs, likes, settlement, shipmentResults, type WorkloadSize } from "./workload";
+import { atomicLegs, likes, settlement, shipmentResults, startResultCheckServer, type WorkloadSize } from "./workload";
 import { SettlementStatus } from "../executor/modes/settlement";
 
 /** The chain the demo drives: JSON-RPC for its children, a provider and funded accounts for itself. */
@@ -200,45 +200,48 @@ export async function runWorkload(chain: DemoChain, o: DemoOptions): Promise<Wor
   // ------------------------------------------------------------------ processes
   p.step("starting 3 executors (co-signing each other over /cosign) and a verifier, as separate processes");
   const deploymentFile = path.join(o.workDir, "deployed_addresses.json");
-  writeFileSync(deploymentFile, JSON.stringify(o.addresses, null, 2));
+  writeFileSync(deploymentFile, JSON.stringify(ignitionAddresses(o.addresses), null, 2));
   const executors = [nFin, nEnt, nLight];
   const ports = await Promise.all(executors.map(async () => ({ api: await freePort(), ops: await freePort() })));
   const apiUrl = (i: number) => `http://127.0.0.1:${ports[i].api}`;
   const children: DemoChild[] = [];
+  const resultCheck = await startResultCheckServer();
   const processes: WorkloadReport["processes"] = [];
   try {
     for (const [i, node] of executors.entries()) {
       const configFile = path.join(o.workDir, `executor-${node.id}.json`);
+      const peers = Object.fromEntries(executors.flatMap((n, j) => (j === i ? [] : [[n.id.toString(), apiUrl(j)]])));
       writeFileSync(
         configFile,
         JSON.stringify(
           {
             rpcUrl: chain.rpcUrl,
             chainId: Number(chain.chainId),
-            executionHub: o.addresses.executionHub,
+            deployment: deploymentFile,
             journal: path.join(o.workDir, `executor-${node.id}.sqlite`),
             httpPort: ports[i].api,
             opsPort: ports[i].ops,
+            peers,
+            resultCheckUrl: resultCheck.url,
+            fromBlock: o.deploymentBlock,
             maxBatchSize: 200,
             maxBatchAgeMs: 300,
             pollIntervalMs: 200,
+            modePollMs: 200,
+            challengePollMs: 1_000,
             logLevel: "info",
           },
           null,
           2,
         ),
       );
-      const peers = executors
-        .map((n, j) => (j === i ? undefined : `${n.id}=${apiUrl(j)}`))
-        .filter((x) => x !== undefined)
-        .join(",");
       const log = path.join(o.workDir, `executor-${node.id}.log`);
       children.push(
         new DemoChild({
           name: `executor of node ${node.id}`,
-          entry: "src/demo/executorProcess.ts",
-          args: ["--config", configFile],
-          env: { ERA_EXECUTOR_NODE_KEY: node.key.privateKey, ERA_DEMO_PEERS: peers },
+          entry: "bin/era.js",
+          args: ["executor", "run", "--config", configFile],
+          env: { ERA_EXECUTOR_NODE_KEY: node.key.privateKey },
           logFile: log,
         }),
       );
@@ -251,7 +254,16 @@ export async function runWorkload(chain: DemoChain, o: DemoOptions): Promise<Wor
     const verifier = new DemoChild({
       name: "verifier",
       entry: "bin/era.js",
-      args: [...cliArgs(chain, o, "verifier"), "--poll-interval-ms", "500", "--ops-port", String(verifierOps)],
+      args: [
+        ...cliArgs(chain, o, "verifier"),
+        "--poll-interval-ms",
+        "500",
+        "--ops-port",
+        String(verifierOps),
+        // The executors serve their lightweight batches' signatures; the verifier checks every action's.
+        "--signature-urls",
+        executors.map((n, i) => `${n.id}=${apiUrl(i)}`).join(","),
+      ],
       env: { ERA_PRIVATE_KEY: verifierKey.privateKey },
       logFile: verifierLog,
     });
@@ -559,7 +571,30 @@ export async function runWorkload(chain: DemoChain, o: DemoOptions): Promise<Wor
     };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
+    await resultCheck.close();
   }
+}
+
+/** Contract names of the suite's addresses, as Ignition records them in deployed_addresses.json. */
+const CONTRACT_NAMES: Record<keyof SuiteAddresses, string> = {
+  timelock: "EraTimelock",
+  token: "EraToken",
+  nodeRegistry: "NodeRegistry",
+  staking: "DelegatedStaking",
+  scenarioRegistry: "ScenarioRegistry",
+  distributor: "EpochDistributor",
+  revenueRouter: "RevenueRouter",
+  settlementEngine: "SettlementEngine",
+  notaryRegistry: "NotaryRegistry",
+  executionHub: "ExecutionHub",
+  batchCommitments: "BatchCommitments",
+};
+
+/** The suite's addresses as an Ignition deployed_addresses.json (what every node process reads). */
+function ignitionAddresses(addresses: SuiteAddresses): Record<string, string> {
+  return Object.fromEntries(
+    (Object.keys(CONTRACT_NAMES) as (keyof SuiteAddresses)[]).map((k) => [`Suite#${CONTRACT_NAMES[k]}`, addresses[k]]),
+  );
 }
 
 /** `era <process> run` on the demo's chain and deployment, reading from the deployment block, its state in the work folder. */

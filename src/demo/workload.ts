@@ -1,8 +1,46 @@
-import { id as textId, ZeroHash, type TypedDataDomain, type Wallet } from "ethers";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { AbiCoder, id as textId, keccak256, ZeroHash, type TypedDataDomain, type Wallet } from "ethers";
 import { settlementOf } from "../executor/modes/settlement";
 import type { ActionJob, ResultJob, SettlementJob } from "../executor/types";
 import { hashlockOf, payersOf, randomId, signAction, signSettlement } from "../sdk/execution";
-import { SHIPMENT_STATES, shipmentResult } from "./executorProcess";
+
+/** Shipment states an enterprise node can recompute a result for (the demo's "subject data"). */
+export const SHIPMENT_STATES = ["packed", "shipped", "delivered"] as const;
+
+/** The result hash of a shipment in `state`: what the executing node and its co-signers both compute. */
+export function shipmentResult(subjectId: string, state: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [subjectId, textId(state)]));
+}
+
+/**
+ * The nodes' own check of a result before they co-sign it (the executors' `resultCheckUrl`): recomputes the result
+ * from the shipment's data and answers `{"valid": true}` only when it matches one of the shipment's states.
+ */
+export async function startResultCheckServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      let answer: { valid: boolean; reason?: string };
+      try {
+        const q = JSON.parse(body) as { subjectId: string; resultHash: string };
+        answer = SHIPMENT_STATES.some((s) => shipmentResult(q.subjectId, s) === q.resultHash)
+          ? { valid: true }
+          : { valid: false, reason: "no state of this shipment gives that result" };
+      } catch {
+        answer = { valid: false, reason: "the request is not the JSON of a result check" };
+      }
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/check`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 /** How much work the demo puts through the executors. */
 export interface WorkloadSize {
