@@ -176,6 +176,8 @@ const executor: ProcessSpec = {
   examples: [
     "ERA_EXECUTOR_NODE_KEY=0x… era executor run --config executor.json",
     "era executor run --chain-id 31337 --journal ./data/executor.sqlite --keystore node.json",
+    "era executor run --config executor.json --peers 2=http://node-2:7300,3=http://node-3:7300 --result-check-url http://127.0.0.1:8080/check",
+    `era executor run --config executor.json --mode-policy '{"3": {"high": 500, "low": 50, "minDwellMs": 600000}}'`,
   ],
   load() {
     const mod = requireOptional("executor");

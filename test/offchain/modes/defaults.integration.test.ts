@@ -116,7 +116,7 @@ describe("Executors run every mode from configuration alone", function () {
     const refused = await finished(node1, refusedId);
     expect(refused.status).to.equal("failed");
     expect(refused.error).to.match(/Quorum not reached for scenario 2: 1 of 2 signatures/);
-    expect(refused.error).to.match(/node 2: refused \(422 Refused: this node's check does not confirm result/);
+    expect(refused.error).to.match(/node [23]: refused \(422 Refused: this node's check does not confirm result/);
     expect(await f.notaryRegistry.headOf(ENTERPRISE, unknown.subjectId)).to.equal(ethers.ZeroHash);
   });
 
@@ -174,6 +174,25 @@ describe("Executors run every mode from configuration alone", function () {
     const view = await finished(node1, second);
     expect([view.status, view.mode]).to.deep.equal(["confirmed", "standard"]);
     expect((await f.executionHub.actionRecord(LIGHT, f.alice.address, 2))[1]).to.equal(1n);
+  });
+
+  it("runs the mode policy for an opted-in scenario: a drained lightweight scenario goes back to standard", async function () {
+    const f = await loadFixture(twoOfThreeFixture);
+    await f.scenarioRegistry.connect(f.developer).setModeOperator(LIGHT, f.keys[0].address, true);
+    const policy = { [LIGHT.toString()]: { high: 100, low: 0, minDwellMs: 0 } };
+    nodes.push(
+      await runExecutor(
+        testConfig({ executionHub: f.addresses.executionHub, modePolicy: policy, modePolicyIntervalMs: 20 }),
+        { provider: ethers.provider, signer: f.keys[0], logger: silent },
+      ),
+    );
+    await eventually(
+      "the policy switched scenario 3 to standard",
+      async () => Number(await f.scenarioRegistry.modeOf(LIGHT)) === ExecutionMode.Standard,
+    );
+    const switches = await f.scenarioRegistry.queryFilter(f.scenarioRegistry.filters.ModeSwitched(LIGHT));
+    const last = switches[switches.length - 1];
+    expect([Number(last.args.to), last.args.by]).to.deep.equal([ExecutionMode.Standard, f.keys[0].address]);
   });
 
   describe("start-up checks of the mode settings against the chain", function () {
