@@ -23,19 +23,39 @@ export class JobApiError extends Error {
   override readonly name = "JobApiError";
 }
 
-/** A client of one executor's job API, as any client would use it: `POST /jobs`, `GET /jobs`. */
+/**
+ * A client of one executor's job API, as any client would use it: `POST /jobs`, `GET /jobs`. A request that fails
+ * without an answer (e.g. a kept-alive connection the server closed as it was reused) is sent again: re-posting is
+ * safe, the executor answers a job it already holds as a duplicate.
+ */
 export class JobClient {
   constructor(
     readonly name: string,
     readonly apiUrl: string,
   ) {}
 
+  private async request(path: string, init?: RequestInit, tries = 5): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fetch(`${this.apiUrl}${path}`, init);
+      } catch (e) {
+        if (attempt >= tries) {
+          const cause = (e as { cause?: { message?: string } }).cause?.message;
+          throw new JobApiError(
+            `${this.name} could not be reached at ${this.apiUrl}${path}: ${cause ?? (e as Error).message}`,
+          );
+        }
+        await sleep(200 * attempt);
+      }
+    }
+  }
+
   /** Posts jobs in chunks; returns their ids in order. Throws `JobApiError` if any job is refused. */
   async post(jobs: readonly Job[], chunk = 500): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < jobs.length; i += chunk) {
       const body = jobs.slice(i, i + chunk).map(jobToJson);
-      const res = await fetch(`${this.apiUrl}/jobs`, {
+      const res = await this.request("/jobs", {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(body),
@@ -64,7 +84,7 @@ export class JobClient {
       const q = new URLSearchParams({ limit: "1000" });
       if (scenarioId !== undefined) q.set("scenario", scenarioId.toString());
       if (after !== undefined) q.set("after", after);
-      const res = await fetch(`${this.apiUrl}/jobs?${q.toString()}`);
+      const res = await this.request(`/jobs?${q.toString()}`);
       if (res.status !== 200) throw new JobApiError(`${this.name} answered HTTP ${res.status} to GET /jobs`);
       const page = (await res.json()) as { jobs: JobView[]; next: string | number | null };
       views.push(...page.jobs);
