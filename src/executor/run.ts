@@ -218,7 +218,11 @@ export async function runExecutor(config: ExecutorConfig, options: RunOptions = 
     if (options.modeSource) modes = options.modeSource(ctx);
     else {
       const watcher = defaultModeWatcher(ctx);
-      companions.push(watcher);
+      companions.push({
+        // Its first read (the block it follows switches from) is retried like the other start-up reads.
+        start: () => withRetry(() => watcher.start(), { method: "eth_blockNumber", policy: rpc }),
+        stop: () => watcher.stop(),
+      });
       modes = watcher;
     }
     if (options.companions) companions.push(...options.companions({ ...ctx, journal }));

@@ -7,6 +7,8 @@ import { ConfigError } from "../../../src/node/config";
 import { runExecutor, type ExecutorHandle } from "../../../src/executor/run";
 import { jobToJson } from "../../../src/executor/schemas";
 import type { Job } from "../../../src/executor/types";
+import { LightweightBatchTree } from "../../../src/sdk/execution";
+import { EXECUTION_DEFAULTS } from "../../helpers/fixtures";
 import { HttpSignatureSource } from "../../../src/verifier/signatures";
 import { eventually, http, silent, testConfig } from "../executor/helpers";
 import { ENTERPRISE, ExecutionMode, LIGHT, actionJob, type ModesFixture } from "./helpers";
@@ -137,7 +139,7 @@ describe("Executors run every mode from configuration alone", function () {
 
     const source = new HttpSignatureSource(new Map([[1n, node1.apiUrl]]));
     const answer = await source.signaturesOf({ batchId, scenarioId: LIGHT, nodeId: 1n, count: 2 });
-    expect(answer).to.deep.equal({ status: "served", signatures: jobs.map((j) => j.kind === "action" && j.signature) });
+    expect(answer).to.deep.equal({ status: "served", signatures: jobs.map((j) => j.signature) });
 
     const other = ethers.id("no such batch");
     const missing = await http<{ error: { code: string; message: string } }>(
@@ -160,6 +162,23 @@ describe("Executors run every mode from configuration alone", function () {
       count: 2,
     });
     expect(fromNode2.status).to.equal("unavailable");
+  });
+
+  it("answers a signature challenge against its lightweight batch with the journaled signature", async function () {
+    const f = await loadFixture(twoOfThreeFixture);
+    const [node1] = await startThree(f);
+    const jobs = [await actionJob(f, f.alice, 1, 5n), await actionJob(f, f.bob, 1, 6n)];
+    const views = await Promise.all((await post(node1, jobs)).map((id) => finished(node1, id)));
+    const batchId = views[0].batchId!;
+    const tree = new LightweightBatchTree(LIGHT, batchId, jobs);
+    await f.token.connect(f.attacker).approve(f.addresses.batchCommitments, EXECUTION_DEFAULTS.challengeBond);
+    await f.batchCommitments.connect(f.attacker).challengeSignature(batchId, tree.ref(1), tree.proof(1));
+    expect((await f.batchCommitments.getChallenge(batchId, 1)).challenger).to.equal(f.attacker.address);
+    await eventually(
+      "the challenge answered",
+      async () => (await f.batchCommitments.getBatch(batchId)).openChallenges === 0n,
+    );
+    expect((await f.batchCommitments.getChallenge(batchId, 1)).challenger).to.equal(ethers.ZeroAddress);
   });
 
   it("follows a mode switch on chain without a restart", async function () {
