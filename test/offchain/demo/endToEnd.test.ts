@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { runDemo } from "../../src/demo/hardhat";
-import { Progress } from "../../src/demo/progress";
-import { reportJson } from "../../src/demo/report";
+import { runDemo } from "../../../src/demo/hardhat";
+import { Progress } from "../../../src/demo/progress";
+import { reportJson } from "../../../src/demo/report";
 
 interface ModeJson {
   mode: string;
