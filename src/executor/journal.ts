@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import Database from "better-sqlite3";
+import { openDatabase, type SqliteDatabase } from "../node/sqlite";
 import type { ExecutionMode } from "../sdk/economy";
 import { randomId } from "../sdk/execution";
 import { jobToJson, parseJob } from "./schemas";
@@ -222,20 +222,18 @@ export interface JournalOptions {
 }
 
 export class Journal {
-  private readonly db: Database.Database;
+  private readonly db: SqliteDatabase;
   private readonly now: () => number;
 
   constructor(
-    /** A file path, or `:memory:`. */
+    /** A file path (its folder is created if needed), or `:memory:`. */
     readonly path: string,
     options: JournalOptions = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("foreign_keys = ON");
-    this.db.pragma("busy_timeout = 5000");
+    // The node processes' one opener (WAL, fsync on every commit, busy timeout, foreign keys); the journal's schema is
+    // idempotent DDL applied at every open rather than versioned migrations.
+    this.db = openDatabase(path, []);
     this.db.exec(SCHEMA);
   }
 

@@ -1,9 +1,10 @@
-import type { Provider } from "ethers";
+import type { Provider, Signer } from "ethers";
 import { Registry } from "prom-client";
 import { z } from "zod";
 import type { SuiteAddresses } from "../sdk/economy";
 import { cfg } from "../node/config";
-import { scanSettings } from "../node/settings";
+import { createTxSender } from "../node/sender";
+import { scanSettings, senderSettings } from "../node/settings";
 import { createLogger, type Logger } from "../node/logger";
 import { startOpsServer } from "../node/ops";
 import type { TxSubmitter } from "../node/types";
@@ -20,6 +21,7 @@ export const verifierConfigSchema = z.object({
   /** SQLite state file. */
   dbPath: z.string().min(1).default("./data/verifier.sqlite"),
   ...scanSettings,
+  ...senderSettings,
   pollIntervalMs: cfg.int(100, 3_600_000).default(5_000),
   rpcConcurrency: cfg.int(1, 100).default(8),
   /** Port of `/metrics` and `/healthz` (0: any free port). */
@@ -38,13 +40,18 @@ export const verifierConfigSchema = z.object({
 
 export type VerifierConfig = z.infer<typeof verifierConfigSchema>;
 
-export interface VerifierRun {
+/**
+ * Who sends a process's transactions: its key, through the node's one writer (`TxSender`, built from the process's
+ * sender settings), or a ready submitter and the account it sends from (tests).
+ */
+export type Sending = { signer: Signer } | { submitter: TxSubmitter; account: string };
+
+export type VerifierRun = VerifierRunBase & Sending;
+
+export interface VerifierRunBase {
   config: VerifierConfig;
   provider: Provider;
   addresses: SuiteAddresses;
-  /** Sends the verifier's transactions from `account`. */
-  submitter: TxSubmitter;
-  account: string;
   /** Stops the verifier (after its current poll). */
   signal: AbortSignal;
   logger?: Logger;
@@ -79,11 +86,25 @@ export async function runVerifier(run: VerifierRun): Promise<void> {
   if (signatures === undefined) {
     logger.warn("no signature source configured: signatures are not checked (set --signature-urls)");
   }
+  const sending =
+    "signer" in run
+      ? {
+          account: await run.signer.getAddress(),
+          submitter: createTxSender(config, {
+            provider: run.provider,
+            signer: run.signer,
+            chainId,
+            pollIntervalMs: config.txPollIntervalMs,
+            confirmations: 1,
+            hooks: { rpcError: () => metrics.rpcErrors.inc() },
+            logger,
+          }),
+        }
+      : { account: run.account, submitter: run.submitter };
   const verifier = new Verifier({
     provider: run.provider,
     addresses: run.addresses,
-    submitter: run.submitter,
-    account: run.account,
+    ...sending,
     store,
     metrics,
     logger,

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -7,6 +7,7 @@ import { ExecutionMode } from "../../../src/sdk/economy";
 import { JournalPruner } from "../../../src/executor/defaults";
 import { IllegalTransitionError, Journal, JournalMismatchError } from "../../../src/executor/journal";
 import { jobKey } from "../../../src/executor/schemas";
+import { StateFileMismatchError } from "../../../src/node/sqlite";
 import type { ActionJob, Job } from "../../../src/executor/types";
 import { silent } from "./helpers";
 
@@ -330,6 +331,30 @@ describe("Journal", function () {
         /was written for chainId 31337, not 1\. Use a separate journal file per chain and deployment/,
       );
       again.close();
+    });
+
+    it("opens through the node's shared opener: creates its folder, fsyncs every commit, enforces foreign keys", function () {
+      const path = join(dir, "data", "executor", "j.sqlite");
+      const journal = new Journal(path);
+      const db = (journal as unknown as { db: Database.Database }).db;
+      expect(db.pragma("journal_mode", { simple: true })).to.equal("wal");
+      expect(db.pragma("synchronous", { simple: true })).to.equal(2); // FULL
+      expect(db.pragma("foreign_keys", { simple: true })).to.equal(1);
+      expect(db.pragma("busy_timeout", { simple: true })).to.equal(5000);
+      journal.close();
+      expect(existsSync(path)).to.equal(true);
+    });
+
+    it("refuses a journal file of a newer schema version than this software knows", function () {
+      const path = join(dir, "newer.sqlite");
+      new Journal(path).close();
+      const raw = new Database(path);
+      raw.pragma("user_version = 7");
+      raw.close();
+      expect(() => new Journal(path)).to.throw(
+        StateFileMismatchError,
+        /has schema version 7, newer than this software/,
+      );
     });
   });
 });
