@@ -8,7 +8,7 @@ import type { ExecutorConfig } from "./config";
 import { CosignClient, createCosignHandler, serveCosignHttp, type ResultChecker } from "./cosign";
 import { HttpError, methodNotAllowed, send, type RouteHandler } from "./intake";
 import type { Journal } from "./journal";
-import { Ticker } from "./logPoller";
+import { Ticker } from "../node/blockScan";
 import { ModePolicyDriver } from "./modePolicy";
 import { ModeWatcher } from "./modeWatcher";
 import { ChallengeResponder } from "./modes/challengeResponder";
