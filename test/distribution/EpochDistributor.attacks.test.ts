@@ -24,6 +24,21 @@ function hashPair(a: string, b: string): string {
   return BigInt(a) < BigInt(b) ? ethers.keccak256(ethers.concat([a, b])) : ethers.keccak256(ethers.concat([b, a]));
 }
 
+/** Asserts that claiming each leaf of `tree` with `send` reverts with DistributorInvalidProof(epochId, index, account). */
+async function expectEveryLeafRejected<C extends { index: bigint; account: string }>(
+  distributor: EpochDistributor,
+  epochId: bigint,
+  tree: { entries: readonly unknown[]; claim(index: number): C },
+  send: (c: C) => Promise<ContractTransactionResponse>,
+) {
+  for (let i = 0; i < tree.entries.length; i++) {
+    const c = tree.claim(i);
+    await expect(send(c))
+      .to.be.revertedWithCustomError(distributor, "DistributorInvalidProof")
+      .withArgs(epochId, c.index, c.account);
+  }
+}
+
 /** Four reward leaves, so that the tree has two inner nodes under the root. */
 function fourRewards(f: DistributorFixture) {
   return [...rewardEntries(f), { account: f.operator2.address, amount: 42n * ERA }];
@@ -259,12 +274,9 @@ describe("EpochDistributor: claim-reuse attacks", function () {
       const here = await proposeSubsidies(f);
       await time.increaseTo(here.opensAt);
       const elsewhere = new SubsidyTree({ ...here.tree.scope, chainId: f.chainId + 1n }, here.tree.entries);
-      for (let i = 0; i < elsewhere.entries.length; i++) {
-        const c = elsewhere.claim(i);
-        await expect(claimSubsidy(f.distributor, f.developer, c))
-          .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
-          .withArgs(here.epochId, c.index, c.account);
-      }
+      await expectEveryLeafRejected(f.distributor, here.epochId, elsewhere, (c) =>
+        claimSubsidy(f.distributor, f.developer, c),
+      );
     });
 
     it("attack: a root built for another chain id, if published here, pays nobody", async function () {
@@ -277,12 +289,9 @@ describe("EpochDistributor: claim-reuse attacks", function () {
       const foreign = new RewardTree(scope, rewardEntries(f));
       await f.distributor.connect(f.publisher).proposeEpoch(EpochKind.UserReward, foreign.root, foreign.budget, "");
       await time.increaseTo((await f.distributor.getEpoch(scope.epochId)).opensAt);
-      for (let i = 0; i < foreign.entries.length; i++) {
-        const c = foreign.claim(i);
-        await expect(claimReward(f.distributor, f.alice, c))
-          .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
-          .withArgs(scope.epochId, c.index, c.account);
-      }
+      await expectEveryLeafRejected(f.distributor, scope.epochId, foreign, (c) =>
+        claimReward(f.distributor, f.alice, c),
+      );
     });
 
     it("attack: a leaf equal to the root (a one-leaf tree) pays its own values once, and nothing built from the root", async function () {
