@@ -1,9 +1,10 @@
 import { expect } from "chai";
-import { ethers, network } from "hardhat";
-import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import type { EpochDistributor } from "../../typechain-types";
 import { ERA, ROLES } from "../helpers/fixtures";
+import { inOneBlock } from "../helpers/blocks";
 import { RewardTree, SubsidyTree } from "../../src/sdk/merkle";
 import {
   EpochKind,
@@ -343,25 +344,6 @@ describe("EpochDistributor: claim-reuse attacks", function () {
   });
 
   describe("attack 6: sweep and claim at the deadline: exactly one succeeds", function () {
-    /** Sends every transaction into one block mined at `timestamp`; returns their receipt statuses. */
-    async function inOneBlock(timestamp: bigint, send: (() => Promise<ContractTransactionResponse>)[]) {
-      await network.provider.send("evm_setAutomine", [false]);
-      try {
-        const sent: ContractTransactionResponse[] = [];
-        for (const s of send) sent.push(await s());
-        await time.setNextBlockTimestamp(timestamp);
-        await mine();
-        const statuses: number[] = [];
-        for (const tx of sent) {
-          const receipt = await ethers.provider.getTransactionReceipt(tx.hash);
-          expect(receipt!.blockNumber).to.equal(await ethers.provider.getBlockNumber());
-          statuses.push(receipt!.status!);
-        }
-        return statuses;
-      } finally {
-        await network.provider.send("evm_setAutomine", [true]);
-      }
-    }
     const gas = { gasLimit: 1_000_000n };
 
     it("at claimDeadline, in the same block, the claim succeeds and the sweep fails", async function () {
