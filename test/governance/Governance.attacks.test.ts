@@ -36,28 +36,49 @@ const withParameter = (f: Fixture, index: number, value: bigint) => {
   return f.batchCommitments.interface.encodeFunctionData("setParameters", [p[0], p[1], p[2], p[3], p[4]]);
 };
 
+/** Cases of a one-argument setter of `target` with bounds [min, max], tried just outside each bound. */
+function singleValue(
+  name: string,
+  target: (f: Fixture) => BaseContract,
+  setter: string,
+  errorName: string,
+  [min, max]: [bigint, bigint],
+  state: (f: Fixture) => Promise<unknown>,
+): OutOfBounds[] {
+  return [min - 1n, max + 1n].map((v) => ({
+    name: `${name}.${setter}(${v})`,
+    target,
+    data: (f: Fixture) => target(f).interface.encodeFunctionData(setter, [v]),
+    error: [errorName, [v, min, max]],
+    state,
+  }));
+}
+
 const CASES: OutOfBounds[] = [
-  ...[0n, 100_000_000n * ERA + 1n].map((v) => ({
-    name: `nodeRegistry.setMinBond(${v})`,
-    target: (f: Fixture) => f.nodeRegistry,
-    data: (f: Fixture) => f.nodeRegistry.interface.encodeFunctionData("setMinBond", [v]),
-    error: ["NodeRegistryParameterOutOfBounds", [v, 1n, 100_000_000n * ERA]] as [string, bigint[]],
-    state: (f: Fixture) => f.nodeRegistry.minBond(),
-  })),
-  ...[DAY - 1n, 90n * DAY + 1n].map((v) => ({
-    name: `nodeRegistry.setUnbondingPeriod(${v})`,
-    target: (f: Fixture) => f.nodeRegistry,
-    data: (f: Fixture) => f.nodeRegistry.interface.encodeFunctionData("setUnbondingPeriod", [v]),
-    error: ["NodeRegistryParameterOutOfBounds", [v, DAY, 90n * DAY]] as [string, bigint[]],
-    state: (f: Fixture) => f.nodeRegistry.unbondingPeriod(),
-  })),
-  ...[DAY - 1n, 60n * DAY + 1n].map((v) => ({
-    name: `staking.setUnbondingPeriod(${v})`,
-    target: (f: Fixture) => f.staking,
-    data: (f: Fixture) => f.staking.interface.encodeFunctionData("setUnbondingPeriod", [v]),
-    error: ["StakingParameterOutOfBounds", [v, DAY, 60n * DAY]] as [string, bigint[]],
-    state: (f: Fixture) => f.staking.unbondingPeriod(),
-  })),
+  ...singleValue(
+    "nodeRegistry",
+    (f) => f.nodeRegistry,
+    "setMinBond",
+    "NodeRegistryParameterOutOfBounds",
+    [1n, 100_000_000n * ERA],
+    (f) => f.nodeRegistry.minBond(),
+  ),
+  ...singleValue(
+    "nodeRegistry",
+    (f) => f.nodeRegistry,
+    "setUnbondingPeriod",
+    "NodeRegistryParameterOutOfBounds",
+    [DAY, 90n * DAY],
+    (f) => f.nodeRegistry.unbondingPeriod(),
+  ),
+  ...singleValue(
+    "staking",
+    (f) => f.staking,
+    "setUnbondingPeriod",
+    "StakingParameterOutOfBounds",
+    [DAY, 60n * DAY],
+    (f) => f.staking.unbondingPeriod(),
+  ),
   ...(
     [
       [HOUR - 1n, 90n * DAY, HOUR - 1n, HOUR, 14n * DAY],
