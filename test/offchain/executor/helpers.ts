@@ -6,6 +6,7 @@ import { createLogger } from "../../../src/node/logger";
 import { executorConfigSchema, type ExecutorConfig } from "../../../src/executor/config";
 import type { ActionJob } from "../../../src/executor/types";
 import { hubFixture, SCENARIO, type HubFixture } from "../../execution/hub/helpers";
+import { runExecutor, type ExecutorHandle } from "../../../src/executor/run";
 
 export const silent = createLogger("test", "silent");
 
@@ -110,4 +111,44 @@ export async function http<T = Record<string, unknown>>(
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+}
+
+/** A job as `GET /jobs/:id` and the listing show it. */
+export interface JobJsonView {
+  id: string;
+  status: string;
+  mode: string | null;
+  batchId: string | null;
+  txHash: string | null;
+  waitingReason: string | null;
+  error: string | null;
+}
+
+/** Starts the executor's core (standard mode only) as node 1 of `f`, on the in-process network. */
+export async function startStandardExecutor(
+  f: HubFixture,
+  overrides: Parameters<typeof testConfig>[0] = {},
+): Promise<ExecutorHandle> {
+  const { ethers } = await import("hardhat");
+  return runExecutor(testConfig({ executionHub: await f.executionHub.getAddress(), ...overrides }), {
+    provider: ethers.provider,
+    signer: f.node1Key,
+    logger: silent,
+  });
+}
+
+/** Every job the executor at `apiUrl` lists (of `status`, or all), following the listing's pages. */
+export async function listJobs(apiUrl: string, status?: string): Promise<JobJsonView[]> {
+  const all: JobJsonView[] = [];
+  const filter = status === undefined ? "" : `status=${status}&`;
+  let after: number | null = 0;
+  while (after !== null) {
+    const page: HttpAnswer<{ jobs: JobJsonView[]; next: number | null }> = await http(
+      "GET",
+      `${apiUrl}/jobs?${filter}limit=1000&after=${after}`,
+    );
+    all.push(...page.body.jobs);
+    after = page.body.next;
+  }
+  return all;
 }
