@@ -18,6 +18,9 @@ import type { Job, JobStatus } from "./types";
  * A job is acknowledged (2xx with its id) only once it is committed to the journal.
  */
 
+/** How long an idle kept-alive connection stays open (longer than clients keep theirs). */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 export interface JobService {
   accept(jobs: readonly Job[]): Promise<AcceptResult[]>;
   job(id: string): JobView | undefined;
@@ -245,6 +248,11 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
     };
   }
 
+  // A client reuses a kept-alive connection until its own idle timeout (undici, Node's fetch: about 4 s); a server that
+  // closes an idle connection first (Node's default: 5 s, racing a loaded client) makes a request sent on it fail
+  // without an answer. Keeping connections open longer than any client does leaves the closing to the client.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
