@@ -11,8 +11,8 @@ pragma solidity 0.8.28;
 /// `unchecked`, and the check script fails if the copied lines change. Bounds are those the contract enforces:
 /// stake < 2^96, shares < 2^128, global rate < 2^104, reserve < 2^96, score ≤ 10,000.
 contract StakingUnbondingCheck {
-    uint256 private constant MAX_STAKE = type(uint96).max;
     uint256 private constant MAX_SHARES = type(uint128).max;
+    uint256 private constant ERA_CAP = 1e27;
 
     /// @notice A withdrawn entry is worth at most the unbonding pool's stake, so the pool never underflows.
     function checkWithdrawValue(uint256 entryShares, uint256 uStake, uint256 uShares) external pure {
@@ -21,9 +21,11 @@ contract StakingUnbondingCheck {
     }
 
     /// @notice A partial slash takes from each pool pro rata, rounded down: at most what was asked, at most each
-    /// pool's stake.
+    /// pool's stake. Bounded by ERA's cap (10^27 wei), which the staking contract holds both pools in: the contract's
+    /// "amount < total ≤ 2^129: no overflow" is not enough on its own (2^129 × 2^128 > 2^256; the checker finds
+    /// the overflow at an unbonding stake near 2^128), the cap is.
     function checkSlashProRata(uint256 amount, uint256 active, uint256 unbonding) external pure {
-        require(active <= MAX_STAKE && unbonding <= MAX_SHARES);
+        require(active <= ERA_CAP && unbonding <= ERA_CAP - active);
         uint256 total = active + unbonding;
         require(amount < total);
         (uint256 fromActive, uint256 fromUnbonding) = _slashParts(amount, active, unbonding, total);
