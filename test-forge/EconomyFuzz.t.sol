@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+// forge finds tests and invariants by their `test_` / `invariant_` prefixes.
 /* solhint-disable func-name-mixedcase */
 // forge finds fuzz tests by their `test` prefix; `testFuzz_` names them as such.
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+// forge finds tests and invariants by their `test_` / `invariant_` prefixes.
 /* solhint-disable func-name-mixedcase */
-// forge finds invariants by their `invariant_` prefix.
 
 import {IDelegatedStaking} from "../contracts/interfaces/IDelegatedStaking.sol";
 import {IEpochDistributor} from "../contracts/interfaces/IEpochDistributor.sol";

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+// forge finds tests and invariants by their `test_` / `invariant_` prefixes.
 /* solhint-disable func-name-mixedcase */
-// forge finds invariants by their `invariant_` prefix.
 
 import {SettlementEngine} from "../contracts/execution/SettlementEngine.sol";
 import {NotaryRegistry} from "../contracts/execution/NotaryRegistry.sol";
@@ -27,6 +27,7 @@ contract ExecutionInvariants is EconomyDeployment {
     NotaryRegistry internal notary;
     ExecutionHub internal hub;
 
+    // One linear deployment and wiring of the suite, in the order it documents.
     // solhint-disable-next-line function-max-lines
     function setUp() public {
         _deployEconomy();

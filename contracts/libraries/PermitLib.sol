@@ -19,6 +19,7 @@ library PermitLib {
         bytes32 r,
         bytes32 s
     ) internal {
+        // A failed permit (e.g. front-run) must not fail the payment: the transfer that follows checks the allowance.
         // solhint-disable-next-line no-empty-blocks
         try token.permit(owner, spender, amount, deadline, v, r, s) {} catch {}
     }

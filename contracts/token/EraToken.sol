@@ -41,6 +41,7 @@ contract EraToken is ERC20, ERC20Permit, ERC20Votes, ERC20Capped, AdminGuarded {
     }
 
     /// @notice ERC-6372 description of `clock`.
+    // The name is fixed by ERC-6372.
     // solhint-disable-next-line func-name-mixedcase
     function CLOCK_MODE() public pure override returns (string memory) {
         return "mode=timestamp";

@@ -26,6 +26,7 @@ import {MerkleBuilder} from "../utils/MerkleBuilder.sol";
 /// @dev Actions whose preconditions do not hold return early (no revert) so that the call budget is spent on state
 /// changes; an action the contracts refuse for a reason the model does not predict simply reverts, which forge counts
 /// in its metrics and which changes nothing.
+// One ghost variable per modelled quantity: the model the invariants compare the contracts against.
 // solhint-disable-next-line max-states-count
 contract EconomyHandler is Cheats {
     using Strings for uint256;
@@ -843,6 +844,7 @@ contract EconomyHandler is Cheats {
     function _exitNode(address user, uint256 nodeId, bool second) private {
         if (staking.unbondingsOf(user, nodeId).length != 0) {
             VM.prank(user);
+            // An exit that must succeed: nothing to do on success, the catch reverts naming the blocked exit.
             // solhint-disable-next-line no-empty-blocks
             try staking.withdraw(nodeId) {} catch (bytes memory reason) {
                 revert ExitBlocked(second ? "withdraw after undelegate" : "withdraw", user, nodeId, reason);
@@ -850,6 +852,7 @@ contract EconomyHandler is Cheats {
         }
         if (!second && staking.sharesOf(user, nodeId) != 0) {
             VM.prank(user);
+            // An exit that must succeed: nothing to do on success, the catch reverts naming the blocked exit.
             // solhint-disable-next-line no-empty-blocks
             try staking.undelegate(nodeId, type(uint256).max) {} catch (bytes memory reason) {
                 revert ExitBlocked("undelegate(max)", user, nodeId, reason);
@@ -873,6 +876,7 @@ contract EconomyHandler is Cheats {
         uint256 owed = node.bond + node.unbondingBond;
         if (registry.getBondUnbondings(nodeId).length != 0) {
             VM.prank(operator);
+            // An exit that must succeed: nothing to do on success, the catch reverts naming the blocked exit.
             // solhint-disable-next-line no-empty-blocks
             try registry.withdrawBond(nodeId) {} catch (bytes memory reason) {
                 revert ExitBlocked("withdrawBond", operator, nodeId, reason);
@@ -880,6 +884,7 @@ contract EconomyHandler is Cheats {
         }
         if (node.bond != 0) {
             VM.prank(operator);
+            // An exit that must succeed: nothing to do on success, the catch reverts naming the blocked exit.
             // solhint-disable-next-line no-empty-blocks
             try registry.unbond(nodeId, node.bond) {} catch (bytes memory reason) {
                 revert ExitBlocked("unbond", operator, nodeId, reason);
@@ -887,6 +892,7 @@ contract EconomyHandler is Cheats {
             currentTime += registry.MAX_UNBONDING_PERIOD() + 1;
             VM.warp(currentTime);
             VM.prank(operator);
+            // An exit that must succeed: nothing to do on success, the catch reverts naming the blocked exit.
             // solhint-disable-next-line no-empty-blocks
             try registry.withdrawBond(nodeId) {} catch (bytes memory reason) {
                 revert ExitBlocked("withdrawBond after unbond", operator, nodeId, reason);
@@ -991,6 +997,7 @@ contract EconomyHandler is Cheats {
 
     function _undelegateAll(address user, uint256 nodeId) private {
         VM.prank(user);
+        // An exit that must succeed: nothing to do on success, the catch reverts naming the blocked exit.
         // solhint-disable-next-line no-empty-blocks
         try staking.undelegate(nodeId, type(uint256).max) {} catch (bytes memory reason) {
             _violate(

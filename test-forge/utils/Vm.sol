@@ -5,6 +5,7 @@ pragma solidity 0.8.28;
 /// @notice The few Foundry cheatcodes the forge tests of this project use (a subset of forge-std's `Vm`, declared
 /// here so the tests do not depend on forge-std). The cheatcode contract answers at
 /// address(uint160(uint256(keccak256("hevm cheat code")))) in every forge test.
+// Forge's cheatcode interface is called Vm everywhere (forge-std); this is the same subset under the same name.
 // solhint-disable-next-line interface-starts-with-i
 interface Vm {
     /// @notice Sets `block.timestamp`.
