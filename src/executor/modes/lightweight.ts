@@ -1,4 +1,4 @@
-import { getAddress, isAddress, TypedDataEncoder, type TypedDataDomain } from "ethers";
+import { concat, getAddress, isAddress, keccak256, TypedDataEncoder, type TypedDataDomain } from "ethers";
 import { ExecutionMode } from "../../sdk/economy";
 import { ACTION_TYPES, domainOf, packActions, type PackedAction } from "../../sdk/execution";
 import type { TxRequest } from "../../node/types";
@@ -8,6 +8,8 @@ import { ChainReader, batchSizeOption, jobsOfKind, mapLimited, recoverStrict, ty
 /** `BatchCommitments.MAX_ACTIONS`: most actions one lightweight batch may hold. */
 export const MAX_LIGHTWEIGHT_ACTIONS = 4_096;
 const MAX_UINT32 = 2 ** 32 - 1;
+/** Most prechecked actions remembered for `build` (beyond it, the memory starts again: more nonces are read). */
+const MAX_REMEMBERED = 100_000;
 const MAX_UINT64 = 2n ** 64n - 1n;
 
 export interface LightweightHandlerOptions extends ModeContext {
@@ -40,14 +42,26 @@ export function duplicateActions(records: readonly { id: string; job: Job }[]): 
   return duplicates;
 }
 
-/** The EIP-712 digest a user signs for an action, as `ExecutionHub.actionDigest` computes it. */
-export function actionDigestOf(hubDomain: TypedDataDomain, job: ActionJob): string {
-  return TypedDataEncoder.hash(hubDomain, ACTION_TYPES, {
+const ACTION_ENCODER = TypedDataEncoder.from(ACTION_TYPES);
+const domainSeparators = new WeakMap<TypedDataDomain, string>();
+
+/**
+ * The EIP-712 digest a user signs for an action, as `ExecutionHub.actionDigest` computes it. The type encoder and the
+ * domain separator (per domain object) are computed once: hashing every action anew cost more than a millisecond.
+ */
+export function actionDigestOf(hubDomain: TypedDataDomain, job: Omit<ActionJob, "kind" | "signature">): string {
+  let separator = domainSeparators.get(hubDomain);
+  if (separator === undefined) {
+    separator = TypedDataEncoder.hashDomain(hubDomain);
+    domainSeparators.set(hubDomain, separator);
+  }
+  const struct = ACTION_ENCODER.hash({
     scenarioId: job.scenarioId,
     user: job.user,
     nonce: job.nonce,
     payload: job.payload,
   });
+  return keccak256(concat(["0x1901", separator, struct]));
 }
 
 /**
@@ -61,6 +75,13 @@ export class LightweightHandler extends ChainReader implements ModeHandler {
   readonly kinds = ["action"] as const;
   readonly maxBatchSize: number;
   readonly hubDomain: TypedDataDomain;
+  /**
+   * Action key → the hub's `actionCount` of the scenario read before the action's nonce was found unused. The count
+   * grows with every action applied in standard mode (and every lightweight batch finalized): while it has not
+   * moved, no nonce of the scenario can have been used since, and `build` need not read that nonce again.
+   */
+  private readonly unusedAt = new Map<string, bigint>();
+  private countRead?: { scenarioId: bigint; at: number; count: Promise<bigint> };
 
   constructor(options: LightweightHandlerOptions) {
     super(options);
@@ -79,7 +100,13 @@ export class LightweightHandler extends ChainReader implements ModeHandler {
         `payload ${job.payload}) under the hub's EIP-712 domain: sign it again with the user's key.`
       );
     }
-    return this.nonceUsed(job);
+    const count = await this.actionCount(job.scenarioId);
+    const used = await this.nonceUsed(job);
+    if (used === undefined) {
+      if (this.unusedAt.size >= MAX_REMEMBERED) this.unusedAt.clear();
+      this.unusedAt.set(actionKey(job), count);
+    }
+    return used;
   }
 
   /**
@@ -97,7 +124,11 @@ export class LightweightHandler extends ChainReader implements ModeHandler {
     for (const [id, earlier] of duplicateActions(plan.jobs)) {
       refused.set(id, `It repeats the user and nonce of job ${earlier} in the same batch (a provable fraud).`);
     }
-    const used = await mapLimited(jobs, this.readConcurrency, ({ job }) => this.nonceUsed(job));
+    // Only the nonces the scenario's action count cannot vouch for are read again (see `unusedAt`).
+    const count = await this.suite.executionHub.actionCount(plan.scenarioId);
+    const used = await mapLimited(jobs, this.readConcurrency, async ({ job }) =>
+      this.unusedAt.get(actionKey(job)) === count ? undefined : this.nonceUsed(job),
+    );
     jobs.forEach(({ record }, i) => {
       const reason = used[i];
       if (reason !== undefined) refused.set(record.id, reason);
@@ -112,6 +143,7 @@ export class LightweightHandler extends ChainReader implements ModeHandler {
     }
     if (refused.size > 0) throw new JobsRefused(refused);
 
+    for (const { job } of jobs) this.unusedAt.delete(actionKey(job));
     const actions: PackedAction[] = jobs.map(({ job }) => ({ user: job.user, nonce: job.nonce, payload: job.payload }));
     return {
       to: this.suite.addresses.executionHub,
@@ -128,6 +160,21 @@ export class LightweightHandler extends ChainReader implements ModeHandler {
   async isApplied(plan: BatchPlan): Promise<boolean> {
     const batch = await this.suite.batchCommitments.getBatch(plan.batchId);
     return batch.status !== 0n;
+  }
+
+  /**
+   * The hub's action count of the scenario, read at most every 100 ms: an older count only makes `build` read more
+   * nonces again, never fewer.
+   */
+  private actionCount(scenarioId: bigint): Promise<bigint> {
+    const last = this.countRead;
+    if (last && last.scenarioId === scenarioId && Date.now() - last.at < 100) return last.count;
+    const count = this.suite.executionHub.actionCount(scenarioId);
+    this.countRead = { scenarioId, at: Date.now(), count };
+    count.catch(() => {
+      if (this.countRead?.count === count) this.countRead = undefined;
+    });
+    return count;
   }
 
   /** A reason when the nonce was applied in standard mode already (then a lightweight batch holding it is a fraud). */

@@ -1,9 +1,10 @@
-import { getBytes, verifyTypedData, type TypedDataDomain } from "ethers";
+import { getBytes, recoverAddress, type TypedDataDomain } from "ethers";
 import { ExecutionMode } from "../../sdk/economy";
-import { ACTION_TYPES, domainOf } from "../../sdk/execution";
+import { domainOf } from "../../sdk/execution";
 import type { ExecutionHub } from "../../../typechain-types";
 import type { TxRequest } from "../../node/types";
 import type { BatchPlan, Job, JobKind, ModeHandler } from "../types";
+import { actionDigestOf } from "./lightweight";
 
 /** Half the order of secp256k1: the hub (OpenZeppelin ECDSA) refuses signatures with a larger `s`. */
 const HALF_N = BigInt("0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0");
@@ -37,12 +38,7 @@ export class StandardHandler implements ModeHandler {
     }
     let signer: string;
     try {
-      signer = verifyTypedData(
-        this.domain,
-        ACTION_TYPES,
-        { scenarioId: job.scenarioId, user: job.user, nonce: job.nonce, payload: job.payload },
-        job.signature,
-      );
+      signer = recoverAddress(actionDigestOf(this.domain, job), job.signature);
     } catch {
       signer = "";
     }

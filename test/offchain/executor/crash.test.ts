@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import hre from "hardhat";
-import { startLocalChain, stopChild, type LocalChain } from "./localChain";
-import { buildForChild, expectExactlyOnce, postUntilAcknowledged, prng, seedFrom, soakSetup } from "./soak";
+import { startLocalChain, stopChild, type LocalChain } from "../../../bench/chain";
+import { prng } from "../../../bench/faultProxy";
+import { postUntilAcknowledged } from "../../../bench/workload";
+import { buildForChild, expectExactlyOnce, seedFrom, soakSetup } from "./soak";
 
 const JOBS = Number(process.env.CRASH_JOBS ?? 2_000);
 const KILLS = Number(process.env.CRASH_KILLS ?? 20);

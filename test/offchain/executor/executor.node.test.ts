@@ -5,7 +5,7 @@ import { ConfigError } from "../../../src/node/config";
 import { runExecutor, type ExecutorHandle } from "../../../src/executor/run";
 import { jobToJson } from "../../../src/executor/schemas";
 import { eventually, http, signedActions, silent, testConfig, users } from "./helpers";
-import { standardScenario, startLocalChain, type LocalChain } from "./localChain";
+import { standardScenario, startLocalChain, type LocalChain } from "../../../bench/chain";
 
 describe("executor against a hardhat node child process", function () {
   this.timeout(300_000);

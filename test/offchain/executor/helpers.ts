@@ -1,10 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Wallet, id, type TypedDataDomain } from "ethers";
 import { ExecutionMode } from "../../../src/sdk/economy";
-import { signAction } from "../../../src/sdk/execution";
 import { createLogger } from "../../../src/node/logger";
 import { executorConfigSchema, type ExecutorConfig } from "../../../src/executor/config";
-import type { ActionJob } from "../../../src/executor/types";
 import { hubFixture, SCENARIO, type HubFixture } from "../../execution/hub/helpers";
 
 export const silent = createLogger("test", "silent");
@@ -19,29 +16,7 @@ export async function standardFixture(): Promise<HubFixture> {
   return f;
 }
 
-/** Deterministic user wallets (they only sign). */
-export function users(count: number, label = "executor-user"): Wallet[] {
-  return Array.from({ length: count }, (_, i) => new Wallet(id(`${label}/${i}`)));
-}
-
-/** `count` signed actions spread round robin over `signers`, nonces from `firstNonce`, payload = index + 1. */
-export async function signedActions(
-  domain: TypedDataDomain,
-  scenarioId: bigint,
-  signers: readonly Wallet[],
-  count: number,
-  firstNonce = 1,
-): Promise<ActionJob[]> {
-  const jobs: ActionJob[] = [];
-  for (let i = 0; i < count; i++) {
-    const user = signers[i % signers.length];
-    const nonce = firstNonce + Math.floor(i / signers.length);
-    const payload = BigInt(i + 1);
-    const signature = await signAction(user, domain, { scenarioId, user: user.address, nonce, payload });
-    jobs.push({ kind: "action", scenarioId, user: user.address, nonce, payload, signature });
-  }
-  return jobs;
-}
+export { http, signedActions, users, type HttpAnswer } from "../../../bench/workload";
 
 /** A configuration for tests: fast timings, an in-memory journal, free ports, no logs. */
 export function testConfig(overrides: Partial<Record<keyof ExecutorConfig, unknown>> = {}): ExecutorConfig {
@@ -84,28 +59,4 @@ export async function eventually<T>(
     }
     await sleep(everyMs);
   }
-}
-
-export interface HttpAnswer<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-}
-
-export async function http<T = Record<string, unknown>>(
-  method: "GET" | "POST" | "PUT",
-  url: string,
-  body?: unknown,
-  raw?: string,
-): Promise<HttpAnswer<T>> {
-  const res = await fetch(url, {
-    method,
-    headers: body !== undefined || raw !== undefined ? { "content-type": "application/json" } : undefined,
-    body:
-      raw ??
-      (body === undefined
-        ? undefined
-        : JSON.stringify(body, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
 }

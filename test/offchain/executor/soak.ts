@@ -1,14 +1,13 @@
 import { expect } from "chai";
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import hre from "hardhat";
 import ts from "typescript";
 import { Wallet } from "ethers";
-import { jobToJson } from "../../../src/executor/schemas";
 import type { ActionJob } from "../../../src/executor/types";
+import { postUntilAcknowledged } from "../../../bench/workload";
 import { eventually, http, signedActions, users } from "./helpers";
-import { standardScenario, type LocalChain } from "./localChain";
+import { standardScenario, type LocalChain } from "../../../bench/chain";
 
 /**
  * A soak run's starting point on a fresh local chain: node 1 with a new key serving a standard-mode scenario,
@@ -54,61 +53,12 @@ export function buildForChild(entry: string): string {
   return join(out, entry.replace(/\.ts$/, ".js"));
 }
 
-/** A seeded PRNG (mulberry32): the same seed replays the same faults, delays and kill points. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** The seed from `envName`, or a fresh one; printed so a failing run can be replayed. */
 export function seedFrom(envName: string): number {
   const given = process.env[envName];
   const seed = given !== undefined ? Number(given) : Math.floor(Math.random() * 2 ** 31);
   console.log(`      seed ${seed} (replay with ${envName}=${seed})`);
   return seed;
-}
-
-/**
- * Posts `jobs` in chunks to whatever executor `apiUrl()` names at the moment, retrying each chunk until every job of
- * it is acknowledged (accepted, or a duplicate of the same job: the journal holds it). Anything else is a failure
- * of the test. Returns the job ids by job index.
- */
-export async function postUntilAcknowledged(
-  apiUrl: () => Promise<string>,
-  jobs: readonly ActionJob[],
-  options: { chunk: number; pauseMs: () => number },
-): Promise<string[]> {
-  const ids: string[] = [];
-  for (let start = 0; start < jobs.length; start += options.chunk) {
-    const chunk = jobs.slice(start, start + options.chunk).map(jobToJson);
-    for (;;) {
-      let answer: Awaited<ReturnType<typeof http<{ results: { outcome: string; id: string; reason?: string }[] }>>>;
-      try {
-        answer = await http("POST", `${await apiUrl()}/jobs`, chunk);
-      } catch {
-        await sleep(50);
-        continue;
-      }
-      if (answer.status === 503) {
-        await sleep(100);
-        continue;
-      }
-      expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
-      for (const [i, r] of answer.body.results.entries()) {
-        expect(["accepted", "duplicate"], `job ${start + i}: ${JSON.stringify(r)}`).to.include(r.outcome);
-        ids[start + i] = r.id;
-      }
-      break;
-    }
-    await sleep(options.pauseMs());
-  }
-  return ids;
 }
 
 interface Listed {

@@ -109,6 +109,39 @@ describe("LightweightHandler", function () {
       expect(await handler.isApplied(plan)).to.equal(false);
     });
 
+    it("reads no nonce again at build time while the scenario's action count is what it was at precheck", async function () {
+      const f = await loadFixture(modesFixture);
+      const selector = f.executionHub.interface.getFunction("actionRecord").selector;
+      let nonceReads = 0;
+      const provider = new Proxy(ethers.provider, {
+        get(target, key) {
+          if (key === "call") {
+            return (tx: { data?: string }) => {
+              if (tx.data?.startsWith(selector)) nonceReads++;
+              return target.call(tx);
+            };
+          }
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const handler = new LightweightHandler({ ...contextOf(f), provider });
+      const jobs = await threeActions(f);
+      for (const job of jobs) expect(await handler.precheck(job)).to.equal(undefined);
+      expect(nonceReads, "one read per action at precheck").to.equal(3);
+      await handler.build(planOf(ExecutionMode.Lightweight, LIGHT, jobs));
+      expect(nonceReads, "none at build").to.equal(3);
+
+      // Once the count moved (an action applied in standard mode), every nonce is read again.
+      const later = await threeActions(f, 1);
+      for (const job of later) expect(await handler.precheck(job)).to.equal(undefined);
+      await applyInStandard(f, [later[1]]);
+      const plan = planOf(ExecutionMode.Lightweight, LIGHT, later);
+      const err = await rejectionOf(handler.build(plan));
+      expect([...(err as JobsRefused).reasons.keys()]).to.deep.equal([plan.jobs[1].id]);
+      expect(nonceReads).to.equal(9);
+    });
+
     it("refuses a plan larger than its batch size", async function () {
       const f = await loadFixture(modesFixture);
       const handler = new LightweightHandler({ ...contextOf(f), maxBatchSize: 2 });

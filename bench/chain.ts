@@ -6,10 +6,10 @@ import { createInterface } from "node:readline";
 import hre from "hardhat";
 import { deploy, type ArtifactResolver } from "@nomicfoundation/ignition-core";
 import { JsonRpcProvider, Wallet, parseEther, type TypedDataDomain } from "ethers";
-import SuiteModule from "../../../deploy/modules/Suite";
-import localParameters from "../../../deploy/parameters/local.json";
-import { ExecutionMode, ScenarioClass, connectSuite, type Suite, type SuiteAddresses } from "../../../src/sdk/economy";
-import { domainOf } from "../../../src/sdk/execution";
+import SuiteModule from "../deploy/modules/Suite";
+import localParameters from "../deploy/parameters/local.json";
+import { ExecutionMode, ScenarioClass, connectSuite, type Suite, type SuiteAddresses } from "../src/sdk/economy";
+import { domainOf } from "../src/sdk/execution";
 
 /**
  * A `hardhat node` child process on a free port with the whole suite deployed by Ignition (deployed_addresses.json
@@ -108,27 +108,63 @@ export async function startLocalChain(): Promise<LocalChain> {
   }
 }
 
+/** The accounts of `hardhat node` the helpers below use (Ignition's local parameters name them so). */
+const DEPLOYER = 0;
+const TREASURY = 5;
+const OPERATOR = 6;
+const DEVELOPER = 8;
+
 /**
- * On a fresh local chain: registers node 1 with `nodeKey` as its signing key (operator = account #6, bond from the
- * treasury), funds the key with ETH, and registers a lightweight-class scenario served by node 1, switched to
- * standard mode. Returns the scenario id and the hub's EIP-712 domain.
+ * On a fresh local chain: registers a node with `nodeKey` as its signing key (operator = account #6, bond from the
+ * treasury) and funds the key with ETH. Returns the node id.
  */
-export async function standardScenario(
-  chain: LocalChain,
-  nodeKey: Wallet,
-): Promise<{ scenarioId: bigint; hubDomain: TypedDataDomain }> {
+export async function registerNode(chain: LocalChain, nodeKey: Wallet): Promise<bigint> {
   const { provider, suite } = chain;
-  const [deployer, treasury, operator, developer] = await Promise.all([0, 5, 6, 8].map((i) => provider.getSigner(i)));
+  const [deployer, treasury, operator] = await Promise.all(
+    [DEPLOYER, TREASURY, OPERATOR].map((i) => provider.getSigner(i)),
+  );
   const bond = await suite.nodeRegistry.minBond();
   await (await suite.token.connect(treasury).transfer(operator.address, bond)).wait();
   await (await suite.token.connect(operator).approve(chain.suite.addresses.nodeRegistry, bond)).wait();
   await (await suite.nodeRegistry.connect(operator).register(nodeKey.address, "ipfs://node-1", bond)).wait();
   await (await deployer.sendTransaction({ to: nodeKey.address, value: parseEther("100") })).wait();
+  return suite.nodeRegistry.nodeOfSigningKey(nodeKey.address);
+}
+
+/**
+ * Registers a scenario of `scenarioClass` (owner: account #8) served by `nodeId`, switched to `mode` when given (else
+ * in its class's default mode). Returns its id.
+ */
+export async function registerScenario(
+  chain: LocalChain,
+  scenarioClass: ScenarioClass,
+  nodeId: bigint,
+  mode?: ExecutionMode,
+): Promise<bigint> {
+  const { provider, suite } = chain;
+  const developer = await provider.getSigner(DEVELOPER);
   const scenarioId = (await suite.scenarioRegistry.scenarioCount()) + 1n;
-  await (
-    await suite.scenarioRegistry.connect(developer).registerScenario(ScenarioClass.Lightweight, 1, "ipfs://s")
-  ).wait();
-  await (await suite.scenarioRegistry.connect(developer).setMode(scenarioId, ExecutionMode.Standard)).wait();
-  const { chainId } = await provider.getNetwork();
-  return { scenarioId, hubDomain: domainOf("ERA ExecutionHub", chainId, suite.addresses.executionHub) };
+  await (await suite.scenarioRegistry.connect(developer).registerScenario(scenarioClass, nodeId, "ipfs://s")).wait();
+  if (mode !== undefined) await (await suite.scenarioRegistry.connect(developer).setMode(scenarioId, mode)).wait();
+  return scenarioId;
+}
+
+/** The hub's EIP-712 domain on `chain` (what users sign actions under). */
+export async function hubDomainOf(chain: LocalChain): Promise<TypedDataDomain> {
+  const { chainId } = await chain.provider.getNetwork();
+  return domainOf("ERA ExecutionHub", chainId, chain.suite.addresses.executionHub);
+}
+
+/**
+ * On a fresh local chain: registers node 1 with `nodeKey` as its signing key (see `registerNode`), and a
+ * lightweight-class scenario served by node 1, switched to standard mode. Returns the scenario id and the hub's
+ * EIP-712 domain.
+ */
+export async function standardScenario(
+  chain: LocalChain,
+  nodeKey: Wallet,
+): Promise<{ scenarioId: bigint; hubDomain: TypedDataDomain }> {
+  const nodeId = await registerNode(chain, nodeKey);
+  const scenarioId = await registerScenario(chain, ScenarioClass.Lightweight, nodeId, ExecutionMode.Standard);
+  return { scenarioId, hubDomain: await hubDomainOf(chain) };
 }
