@@ -37,9 +37,12 @@ const artifacts: ArtifactResolver = {
 
 const HARDHAT_CLI = require.resolve("hardhat/internal/cli/bootstrap.js");
 
-/** Starts `node hardhat node --port 0` and resolves with its URL once it listens. */
-export async function startHardhatNode(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", "0"], {
+/**
+ * Starts `node hardhat node --port 0` (with `--config config` when given) and resolves with its URL once it listens.
+ */
+export async function startHardhatNode(config?: string): Promise<{ url: string; child: ChildProcess }> {
+  const flags = config === undefined ? [] : ["--config", config];
+  const child = spawn(process.execPath, [HARDHAT_CLI, ...flags, "node", "--hostname", "127.0.0.1", "--port", "0"], {
     cwd: hre.config.paths.root,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
@@ -65,8 +68,9 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = "S
   await exited;
 }
 
-export async function startLocalChain(): Promise<LocalChain> {
-  const { url, child } = await startHardhatNode();
+/** `startHardhatNode(config)`, then the suite deployed to it. */
+export async function startLocalChain(config?: string): Promise<LocalChain> {
+  const { url, child } = await startHardhatNode(config);
   const dir = mkdtempSync(join(tmpdir(), "era-executor-"));
   const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
   try {

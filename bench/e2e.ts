@@ -120,7 +120,7 @@ function workloadOf(small: boolean) {
         atomic: 30,
         locksCommitted: 8,
         locksRefunded: 4,
-        lockSeconds: 40,
+        lockSeconds: 20,
       }
     : {
         actions: 4_000,
@@ -271,7 +271,7 @@ export async function measureEndToEnd(options: E2EOptions): Promise<E2EResults> 
   const stops: (() => Promise<void> | void)[] = [];
   try {
     progress("starting hardhat node and deploying the suite (Ignition)");
-    const chain = await startLocalChain();
+    const chain = await startLocalChain(join(__dirname, "hardhat-node.config.ts"));
     stops.push(() => chain.stop());
     const dir = mkdtempSync(join(tmpdir(), "era-bench-e2e-"));
     stops.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -465,7 +465,8 @@ export async function measureEndToEnd(options: E2EOptions): Promise<E2EResults> 
           settlementMaxBatch: 50,
           deadlineMarginSeconds: DEADLINE_MARGIN_SECONDS,
         },
-        chain: "hardhat node (child process), automine; interval mining every 250 ms in the fault run",
+        chain:
+          "hardhat node (child process, blocks may share a timestamp), automine; interval mining every 250 ms in the fault run",
         workload: { ...work },
       },
     };
