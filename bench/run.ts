@@ -6,6 +6,7 @@
  *   npm run bench                  full sizes, then the end-to-end figures of bench/e2e.ts when it exists
  *   npm run bench -- --small       small sizes (seconds; what the shape test runs)
  *   npm run bench -- --skip-e2e    gas only
+ *   npm run bench -- --e2e-only    measure the end-to-end figures only, into the gas results already in the file
  *   npm run bench -- --out FILE    write the results elsewhere
  */
 import fs from "node:fs";
@@ -60,16 +61,32 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     ...environmentOf(peers, options.small),
     ...gasResults,
   };
-  const e2eFile = ["e2e.ts", "e2e.js"].map((f) => path.join(__dirname, f)).find((f) => fs.existsSync(f));
-  if (!options.skipE2e && e2eFile) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { measureEndToEnd } = require(e2eFile) as { measureEndToEnd: MeasureEndToEnd };
-    results.endToEnd = await measureEndToEnd({ small: options.small, repeats: options.small ? 1 : 3, progress });
-  }
+  if (!options.skipE2e) await addEndToEnd(results, progress);
+  return finish(results, options.out, progress);
+}
+
+function finish(results: BenchResults, out: string, progress: (line: string) => void): BenchResults {
   progress("done");
   if (process.stderr.isTTY) process.stderr.write("\n");
-  fs.writeFileSync(options.out, JSON.stringify(results, null, 2) + "\n");
+  fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
   return results;
+}
+
+/** Adds the figures of bench/e2e.ts (when that file exists) under `endToEnd`. */
+async function addEndToEnd(results: BenchResults, progress: (line: string) => void): Promise<void> {
+  const e2eFile = ["e2e.ts", "e2e.js"].map((f) => path.join(__dirname, f)).find((f) => fs.existsSync(f));
+  if (!e2eFile) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { measureEndToEnd } = require(e2eFile) as { measureEndToEnd: MeasureEndToEnd };
+  results.endToEnd = await measureEndToEnd({ small: results.small, repeats: results.small ? 1 : 3, progress });
+}
+
+/** The end-to-end figures only, merged into the results already in `out` (their gas figures are kept). */
+export async function runEndToEndOnly(out: string): Promise<BenchResults> {
+  const progress = progressLine();
+  const results = JSON.parse(fs.readFileSync(out, "utf8")) as BenchResults;
+  await addEndToEnd(results, progress);
+  return finish(results, out, progress);
 }
 
 function printHeader(r: BenchResults): void {
@@ -97,7 +114,7 @@ async function main(): Promise<void> {
     out: outAt >= 0 ? path.resolve(args[outAt + 1]) : RESULTS,
   };
   await hre.run("compile", { quiet: true });
-  const results = await runBench(options);
+  const results = args.includes("--e2e-only") ? await runEndToEndOnly(options.out) : await runBench(options);
   printHeader(results);
   console.log(consoleTable(results));
   if (args.includes("--markdown")) console.log(`\n${markdownTables(results)}`);
