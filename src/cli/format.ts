@@ -6,12 +6,17 @@ export const ERA_DECIMALS = 18;
 
 /** `1234567.5 ERA` → "1,234,567.5 ERA": every decimal kept (no rounding of money), thousands grouped. */
 export function formatEra(wei: bigint): string {
-  const [whole, frac] = formatUnits(wei, ERA_DECIMALS).split(".");
+  return formatToken(wei, { symbol: "ERA", decimals: ERA_DECIMALS });
+}
+
+/** An amount of a token in its own decimals, as `formatEra` writes ERA: "1,250.5 USDC". */
+export function formatToken(units: bigint, unit: { symbol: string; decimals: number }): string {
+  const [whole, frac] = formatUnits(units, unit.decimals).split(".");
   const negative = whole.startsWith("-");
   const digits = negative ? whole.slice(1) : whole;
   const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   const fraction = frac && frac !== "0" ? `.${frac}` : "";
-  return `${negative ? "-" : ""}${grouped}${fraction} ERA`;
+  return `${negative ? "-" : ""}${grouped}${fraction} ${unit.symbol}`;
 }
 
 /** Basis points as a percentage: 960 → "9.6%". */

@@ -14,27 +14,47 @@ const DECIMAL = /^\d+(\.\d+)?$/;
  * grouping commas, no exponent.
  */
 export function parseAmount(value: string, what = "amount"): bigint {
+  return parseTokenAmount(value, { symbol: "ERA", decimals: ERA_DECIMALS }, what);
+}
+
+/**
+ * An amount of a token written in its unit ("1.5" USDC), returned in its smallest units: as `parseAmount`, with at
+ * most the token's decimals.
+ */
+export function parseTokenAmount(value: string, unit: { symbol: string; decimals: number }, what = "amount"): bigint {
   const v = value.trim();
   if (v.startsWith("-")) {
-    throw new UsageError(`The ${what} "${value}" is negative.`, `Give a positive amount of ERA, such as 1.5.`);
+    throw new UsageError(
+      `The ${what} "${value}" is negative.`,
+      `Give a positive amount of ${unit.symbol}, such as 1.5.`,
+    );
   }
   if (!DECIMAL.test(v)) {
     throw new UsageError(
-      `The ${what} "${value}" is not a number of ERA.`,
+      `The ${what} "${value}" is not a number of ${unit.symbol}.`,
       `Write it as a decimal number such as 1.5 or 1000 (no commas, no units, no exponent).`,
     );
   }
   const decimals = v.includes(".") ? v.split(".")[1].length : 0;
-  if (decimals > ERA_DECIMALS) {
+  if (decimals > unit.decimals) {
     throw new UsageError(
-      `The ${what} "${value}" has ${decimals} decimals; ERA has ${ERA_DECIMALS}.`,
-      `Round it to at most ${ERA_DECIMALS} decimals.`,
+      `The ${what} "${value}" has ${decimals} decimals; ${unit.symbol} has ${unit.decimals}.`,
+      `Round it to at most ${unit.decimals} decimals.`,
     );
   }
-  const wei = parseUnits(v, ERA_DECIMALS);
+  const wei = parseUnits(v, unit.decimals);
   if (wei === 0n) throw new UsageError(`The ${what} is zero.`, `Give an amount greater than zero.`);
   if (wei >= 2n ** 255n) throw new UsageError(`The ${what} "${value}" is too large.`, `Give a realistic amount.`);
   return wei;
+}
+
+/** An amount, or the word "all". */
+export function parseTokenAmountOrAll(
+  value: string,
+  unit: { symbol: string; decimals: number },
+  what = "amount",
+): bigint | "all" {
+  return value.trim().toLowerCase() === "all" ? "all" : parseTokenAmount(value, unit, what);
 }
 
 /** An amount, or the word "all". */

@@ -1,10 +1,10 @@
 import type { ContractTransactionResponse, TransactionReceipt, Wallet } from "ethers";
-import type { EraToken } from "../../typechain-types";
+import { IERC20__factory, type EraToken } from "../../typechain-types";
 import type { ContractMethodArgs, TypedContractMethod } from "../../typechain-types/common";
 import { signPermit } from "../sdk/permit";
 import type { Context } from "./context";
 import { ChainError, chainErrorOf } from "./errors";
-import { formatEra } from "./format";
+import { ERA_DECIMALS, formatToken } from "./format";
 
 /** Seconds a permit signed by the CLI stays valid. */
 const PERMIT_LIFETIME = 3_600n;
@@ -36,6 +36,44 @@ export interface EraPayment {
   plain: Call;
 }
 
+/** How a token's amounts are written: its symbol and decimals. */
+export interface TokenUnit {
+  symbol: string;
+  decimals: number;
+}
+
+export const ERA_UNIT: TokenUnit = { symbol: "ERA", decimals: ERA_DECIMALS };
+
+/** Refuses, before anything is sent, a payment larger than the wallet's balance of the token. */
+async function checkBalance(token: string, wallet: Wallet, amount: bigint, unit: TokenUnit): Promise<void> {
+  const balance = await IERC20__factory.connect(token, wallet).balanceOf(wallet.address);
+  if (balance < amount) {
+    throw new ChainError(
+      `The ${unit.symbol} balance of ${wallet.address} is ${formatToken(balance, unit)}, less than the ` +
+        `${formatToken(amount, unit)} this needs.`,
+      `Lower the amount or add ${unit.symbol} to this account first.`,
+    );
+  }
+}
+
+/** Sends an approval of exactly the amount when the allowance is short, then the call. */
+async function approveThenCall(
+  ctx: Context,
+  token: string,
+  wallet: Wallet,
+  p: Pick<EraPayment, "what" | "spender" | "amount" | "plain">,
+  unit: TokenUnit,
+): Promise<TransactionReceipt> {
+  const erc20 = IERC20__factory.connect(token, wallet);
+  const allowance = await erc20.allowance(wallet.address, p.spender);
+  if (allowance < p.amount) {
+    await ctx.send(`approving ${formatToken(p.amount, unit)} for ${p.spender}`, () =>
+      erc20.approve(p.spender, p.amount),
+    );
+  }
+  return ctx.send(p.what, () => p.plain.send());
+}
+
 /**
  * Pays ERA from the wallet into a contract. The balance is checked first; with a permit the approval and the call
  * are one transaction, so a refusal leaves nothing behind. Without one, the call is first simulated with a permit
@@ -48,13 +86,8 @@ export async function payEra(
   wallet: Wallet,
   p: EraPayment,
 ): Promise<TransactionReceipt> {
-  const balance = await token.balanceOf(wallet.address);
-  if (balance < p.amount) {
-    throw new ChainError(
-      `The ERA balance of ${wallet.address} is ${formatEra(balance)}, less than the ${formatEra(p.amount)} this needs.`,
-      "Lower the amount or add ERA to this account first.",
-    );
-  }
+  const address = await token.getAddress();
+  await checkBalance(address, wallet, p.amount, ERA_UNIT);
   if (p.withPermit) {
     const deadline = (await ctx.now()) + PERMIT_LIFETIME;
     const permit = await signPermit(token, wallet, p.spender, p.amount, deadline);
@@ -66,11 +99,20 @@ export async function payEra(
       throw chainErrorOf(e);
     }
   }
-  const allowance = await token.allowance(wallet.address, p.spender);
-  if (allowance < p.amount) {
-    await ctx.send(`approving ${formatEra(p.amount)} for ${p.spender}`, () =>
-      token.connect(wallet).approve(p.spender, p.amount),
-    );
-  }
-  return ctx.send(p.what, () => p.plain.send());
+  return approveThenCall(ctx, address, wallet, p, ERA_UNIT);
+}
+
+/**
+ * Pays another ERC-20 from the wallet into a contract: no permit is assumed, so the balance is checked, an approval
+ * of exactly the amount is sent when the allowance is short, then the call.
+ */
+export async function payToken(
+  ctx: Context,
+  token: string,
+  unit: TokenUnit,
+  wallet: Wallet,
+  p: Pick<EraPayment, "what" | "spender" | "amount" | "plain">,
+): Promise<TransactionReceipt> {
+  await checkBalance(token, wallet, p.amount, unit);
+  return approveThenCall(ctx, token, wallet, p, unit);
 }

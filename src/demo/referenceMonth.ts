@@ -25,6 +25,26 @@ export interface MonthCast {
   carol: Signer;
 }
 
+/**
+ * The cast drawn from a dev chain's accounts, by index: the roles of deploy/parameters/local.json (publisher 3,
+ * score keeper 4, treasury 5), then accounts 6–13.
+ */
+export function referenceCast(s: readonly Signer[]): MonthCast {
+  return {
+    treasury: s[5],
+    publisher: s[3],
+    scoreKeeper: s[4],
+    financialOperator: s[6],
+    lightweightOperator: s[7],
+    enterpriseOperator: s[8],
+    developer: s[9],
+    payer: s[10],
+    alice: s[11],
+    bob: s[12],
+    carol: s[13],
+  };
+}
+
 export const ERA = 10n ** 18n;
 export const DAY = 86_400n;
 /** One month as DESIGN.md §3 defines it: 365/12 days = 2,628,000 seconds. */

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { Wallet, getAddress, type HDNodeWallet } from "ethers";
 import { z } from "zod";
 import { ConfigError, cfg, envKey, loadConfig, type LoadOptions } from "../node/config";
+import { nodeUrlsField } from "../verifier/signatures";
+import { checkThresholds, type ModePolicyThresholds } from "./modePolicy";
 
 /**
  * The executor's settings, one place: flags > environment (`ERA_EXECUTOR_*`) > JSON file > these defaults. The node
@@ -17,6 +19,63 @@ const decimal = (min: number, max: number) =>
     (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
     z.number("must be a number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
   );
+
+const thresholdsSchema = z.strictObject({
+  high: z.number().int().min(1),
+  low: z.number().int().min(0),
+  minDwellMs: z.number().int().min(0),
+});
+
+/**
+ * Scenarios whose mode the node switches by backlog: `{"3": {"high": 500, "low": 50, "minDwellMs": 600000}}`, as JSON
+ * in a file, or the same JSON text in a flag or variable.
+ */
+const modePolicySchema = z
+  .union([z.string(), z.record(z.string(), z.unknown())])
+  .default({})
+  .transform((v, ctx) => {
+    let raw: unknown = v;
+    if (typeof v === "string") {
+      if (v.trim() === "") return new Map<bigint, ModePolicyThresholds>();
+      try {
+        raw = JSON.parse(v);
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be JSON such as {"3": {"high": 500, "low": 50, "minDwellMs": 600000}}`,
+        });
+        return z.NEVER;
+      }
+    }
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+      ctx.addIssue({ code: "custom", message: "must map scenario ids to {high, low, minDwellMs}" });
+      return z.NEVER;
+    }
+    const out = new Map<bigint, ModePolicyThresholds>();
+    for (const [id, t] of Object.entries(raw)) {
+      if (!/^[1-9]\d*$/.test(id)) {
+        ctx.addIssue({ code: "custom", message: `"${id}" is not a scenario id (a decimal integer above 0)` });
+        return z.NEVER;
+      }
+      const parsed = thresholdsSchema.safeParse(t);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        ctx.addIssue({
+          code: "custom",
+          message: `scenario ${id}: ${issue.path.join(".") || "thresholds"} ${issue.message}; write {"high": 500, "low": 50, "minDwellMs": 600000}`,
+        });
+        return z.NEVER;
+      }
+      try {
+        checkThresholds(parsed.data, `scenario ${id}`);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+      out.set(BigInt(id), parsed.data);
+    }
+    return out;
+  });
 
 export const executorConfigSchema = z.object({
   /** JSON-RPC endpoint of the chain. */
@@ -77,6 +136,36 @@ export const executorConfigSchema = z.object({
   maxBatchAttempts: cfg.int(1).default(5),
   /** How long shutdown waits for work in flight (the rest stays journaled). */
   shutdownTimeoutMs: cfg.int(0).default(30_000),
+  /** The other executors serving this node's enterprise scenarios, for co-signing: node id → job API base URL. */
+  /** `2=http://node-2:7300,3=http://node-3:7300` (flags, environment) or `{"2": "http://…"}` (a file). */
+  peers: nodeUrlsField(),
+  /** How long to wait for each peer's co-signature. */
+  cosignTimeoutMs: cfg.int(100, 120_000).default(5_000),
+  /**
+   * This node's own check of a result a peer asks it to co-sign: POST {scenarioId, subjectId, resultHash,
+   * requesterNodeId} → 200 {"valid": true}. Unset: every co-signing request is refused (never signed blindly).
+   */
+  resultCheckUrl: cfg.url().optional(),
+  resultCheckTimeoutMs: cfg.int(100, 120_000).default(5_000),
+  /** First block to scan for the suite's events (notarizations, signature challenges): the deployment block. */
+  fromBlock: cfg.int(0).default(0),
+  /** How often `ModeSwitched` events are polled (a switch is followed without restart). */
+  modePollMs: cfg.int(10).default(5_000),
+  /** How often signature challenges against this node's lightweight batches are polled. */
+  challengePollMs: cfg.int(10).default(15_000),
+  /** Light-interaction scenarios whose mode this node switches by backlog (opt-in; see docs/executor-modes.md). */
+  modePolicy: modePolicySchema,
+  /** How often the mode policy decides. */
+  modePolicyIntervalMs: cfg.int(10).default(10_000),
+  /**
+   * How long finished jobs and batches stay in the journal (seconds); at least BatchCommitments' challenge window +
+   * answer window, read at start-up. Unset: that sum plus one day.
+   */
+  journalRetentionSeconds: cfg.int(1).optional(),
+  /** How often finished jobs older than the retention are pruned. */
+  pruneIntervalMs: cfg.int(10).default(600_000),
+  /** Most batches (with their jobs) pruned per round. */
+  pruneBatchLimit: cfg.int(1, 100_000).default(500),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

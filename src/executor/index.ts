@@ -7,3 +7,5 @@ export { RegistryModeSource } from "./modeSource";
 export { StandardHandler } from "./modes/standard";
 export { parseJobFile, readJobFile, postJobs, JobFileError, type PostedJob } from "./import";
 export { jobSchema, jobToJson, jobKey, parseJobs, MODE_NAMES, type JobJson } from "./schemas";
+export { JournalPruner, SIGNATURES_ROUTE, resultCheckerOf, signaturesRoute } from "./defaults";
+export { matchRoute, HttpError, type RouteHandler } from "./intake";

@@ -27,8 +27,45 @@ export interface JobService {
   };
 }
 
-/** A request handler mounted beside the job API (e.g. `POST /cosign` of notarized mode). */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+/**
+ * A request handler mounted beside the job API (e.g. `POST /cosign` of notarized mode). `params` holds the path's
+ * `:name` segments, decoded. It answers the request itself, or throws an `HttpError` for the server to answer as JSON.
+ */
+export type RouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Readonly<Record<string, string>>,
+) => Promise<void>;
+
+/**
+ * Routes by path pattern: `/cosign` matches that path only; `/lightweight/batches/:batchId/signatures` matches any one
+ * non-empty segment in place of `:batchId`. An exact path wins over a pattern; among patterns, the first declared.
+ */
+export function matchRoute(
+  routes: Readonly<Record<string, RouteHandler>>,
+  pathname: string,
+): { handler: RouteHandler; params: Record<string, string> } | undefined {
+  const exact = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
+  if (exact) return { handler: exact, params: {} };
+  const parts = pathname.split("/");
+  for (const [pattern, handler] of Object.entries(routes)) {
+    const want = pattern.split("/");
+    if (!pattern.includes("/:") || want.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    const fits = want.every((w, i) => {
+      if (!w.startsWith(":")) return w === parts[i];
+      if (parts[i] === "") return false;
+      try {
+        params[w.slice(1)] = decodeURIComponent(parts[i]);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (fits) return { handler, params };
+  }
+  return undefined;
+}
 
 export interface IntakeOptions {
   host: string;
@@ -40,7 +77,7 @@ export interface IntakeOptions {
   /** Most jobs in one request. */
   maxJobsPerRequest: number;
   logger: Logger;
-  /** More routes by exact path (`/cosign`); they answer requests themselves. */
+  /** More routes, by exact path (`/cosign`) or pattern (`/a/:id/b`, see `matchRoute`); they answer requests themselves. */
   routes?: Readonly<Record<string, RouteHandler>>;
 }
 
@@ -50,7 +87,8 @@ export interface IntakeServer {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
+/** An error answered as `{ error: { code, message, …extra } }` with `status`; route handlers may throw it too. */
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -114,9 +152,9 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
     if (closing)
       throw new HttpError(503, "unavailable", "The executor is shutting down; send the request again later.");
     const url = new URL(req.url ?? "/", "http://intake");
-    const route = options.routes?.[url.pathname];
+    const route = options.routes && matchRoute(options.routes, url.pathname);
     if (route) {
-      await route(req, res);
+      await route.handler(req, res, route.params);
       return;
     }
     const parts = url.pathname.split("/").filter(Boolean);
@@ -248,12 +286,12 @@ function invalid(issues: readonly FieldIssue[]): HttpError {
   return new HttpError(400, "invalid", issueText(issues[0]), { issues: issues.slice(0, 20) });
 }
 
-function methodNotAllowed(res: ServerResponse, allow: string): HttpError {
+export function methodNotAllowed(res: ServerResponse, allow: string): HttpError {
   res.setHeader("allow", allow);
   return new HttpError(405, "method_not_allowed", `Method not allowed here: use ${allow}.`);
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+export function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import Database from "better-sqlite3";
+import { openDatabase, type SqliteDatabase } from "../node/sqlite";
 import type { ExecutionMode } from "../sdk/economy";
 import { randomId } from "../sdk/execution";
 import { jobToJson, parseJob } from "./schemas";
@@ -212,6 +212,8 @@ CREATE TABLE IF NOT EXISTS transactions (
 );
 CREATE INDEX IF NOT EXISTS transactions_by_batch ON transactions (batch_id);
 CREATE INDEX IF NOT EXISTS transactions_by_follow_up ON transactions (follow_up_id);
+CREATE INDEX IF NOT EXISTS jobs_by_batch ON jobs (batch_id);
+CREATE TABLE IF NOT EXISTS pruned_keys (dedup_key TEXT PRIMARY KEY, job_id TEXT NOT NULL, pruned_at INTEGER NOT NULL);
 `;
 
 export interface JournalOptions {
@@ -220,20 +222,18 @@ export interface JournalOptions {
 }
 
 export class Journal {
-  private readonly db: Database.Database;
+  private readonly db: SqliteDatabase;
   private readonly now: () => number;
 
   constructor(
-    /** A file path, or `:memory:`. */
+    /** A file path (its folder is created if needed), or `:memory:`. */
     readonly path: string,
     options: JournalOptions = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("foreign_keys = ON");
-    this.db.pragma("busy_timeout = 5000");
+    // The node processes' one opener (WAL, fsync on every commit, busy timeout, foreign keys); the journal's schema is
+    // idempotent DDL applied at every open rather than versioned migrations.
+    this.db = openDatabase(path, []);
     this.db.exec(SCHEMA);
   }
 
@@ -289,8 +289,10 @@ export class Journal {
 
   /** The live (not failed) job journaled under `key`, with its stored JSON body. */
   findLive(key: string): { id: string; status: JobStatus; body: string } | undefined {
-    return this.db.prepare("SELECT id, status, body FROM jobs WHERE dedup_key = ? AND status <> 'failed'").get(key) as
-      { id: string; status: JobStatus; body: string } | undefined;
+    return (
+      (this.db.prepare("SELECT id, status, body FROM jobs WHERE dedup_key = ? AND status <> 'failed'").get(key) as
+        { id: string; status: JobStatus; body: string } | undefined) ?? this.prunedKey(key)
+    );
   }
 
   getJob(id: string): JobView | undefined {
@@ -601,6 +603,73 @@ export class Journal {
       .prepare("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND scenario_id = ?")
       .get(scenarioId.toString()) as { n: number };
     return row.n;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Retention
+  // -------------------------------------------------------------------------------------------------------------
+
+  /**
+   * The action jobs of a lightweight batch, in batch order (with the users' signatures); undefined when the journal
+   * holds no batch `batchId` (never journaled, or pruned) or holds it under another mode.
+   */
+  lightweightActions(batchId: string, lightweight: ExecutionMode): Extract<Job, { kind: "action" }>[] | undefined {
+    const batch = this.batch(batchId);
+    if (batch === undefined || batch.mode !== lightweight) return undefined;
+    return this.plan(batchId).jobs.flatMap((r) => (r.job.kind === "action" ? [r.job] : []));
+  }
+
+  /**
+   * Deletes what is finished and older than `before` (ms since the epoch), in bounded steps: at most `limit` batches
+   * that are confirmed or failed, last changed before `before`, owe no pending follow-up and hold no job still in
+   * progress, each with its jobs, transactions and follow-ups; then at most `limit` failed jobs that are in no batch.
+   * Queued, batched and submitted jobs and open batches are never touched. The keys of pruned confirmed actions are
+   * kept, so that a replayed action (same user and nonce) is still refused rather than batched again.
+   */
+  prune(before: number, limit: number): { batches: number; jobs: number } {
+    return this.db.transaction(() => {
+      const batches = this.db
+        .prepare(
+          `SELECT id FROM batches b WHERE b.status IN ('confirmed', 'failed') AND b.updated_at < ?
+           AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.batch_id = b.id AND f.status = 'pending')
+           AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id AND j.status NOT IN ('confirmed', 'failed'))
+           ORDER BY b.updated_at LIMIT ?`,
+        )
+        .all(before, limit) as { id: string }[];
+      const now = this.now();
+      const keep = this.db.prepare(
+        `INSERT OR IGNORE INTO pruned_keys (dedup_key, job_id, pruned_at)
+         SELECT dedup_key, id, ? FROM jobs WHERE batch_id = ? AND status = 'confirmed' AND kind = 'action'`,
+      );
+      const steps = [
+        "DELETE FROM transactions WHERE follow_up_id IN (SELECT id FROM follow_ups WHERE batch_id = @id)",
+        "DELETE FROM transactions WHERE batch_id = @id",
+        "DELETE FROM follow_ups WHERE batch_id = @id",
+        "DELETE FROM jobs WHERE batch_id = @id",
+        "DELETE FROM batches WHERE id = @id",
+      ].map((sql) => this.db.prepare(sql));
+      let jobs = 0;
+      for (const { id } of batches) {
+        keep.run(now, id);
+        steps.forEach((step, i) => {
+          const { changes } = step.run({ id });
+          if (i === 3) jobs += changes;
+        });
+      }
+      jobs += this.db
+        .prepare(
+          `DELETE FROM jobs WHERE seq IN
+           (SELECT seq FROM jobs WHERE status = 'failed' AND batch_id IS NULL AND updated_at < ? ORDER BY seq LIMIT ?)`,
+        )
+        .run(before, limit).changes;
+      return { batches: batches.length, jobs };
+    })();
+  }
+
+  private prunedKey(key: string): { id: string; status: JobStatus; body: string } | undefined {
+    const row = this.db.prepare("SELECT job_id FROM pruned_keys WHERE dedup_key = ?").get(key) as
+      { job_id: string } | undefined;
+    return row && { id: row.job_id, status: "confirmed", body: "" };
   }
 
   // -------------------------------------------------------------------------------------------------------------

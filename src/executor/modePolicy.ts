@@ -3,7 +3,7 @@ import type { TxSubmitter } from "../node/types";
 import { ExecutionMode, ScenarioClass } from "../sdk/economy";
 import { decodeContractError, describeError } from "../sdk/errors";
 import type { ScenarioRegistry } from "../../typechain-types";
-import { Ticker } from "./logPoller";
+import { Ticker } from "../node/blockScan";
 import { silentLogger } from "./modes/common";
 import type { ModeSource } from "./types";
 

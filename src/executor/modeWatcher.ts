@@ -3,7 +3,7 @@ import type { Logger } from "../node/logger";
 import { ExecutionMode } from "../sdk/economy";
 import { decodeContractError } from "../sdk/errors";
 import type { ScenarioRegistry } from "../../typechain-types";
-import { LogPoller, Ticker } from "./logPoller";
+import { LogPoller, Ticker } from "../node/blockScan";
 import { silentLogger } from "./modes/common";
 import type { ModeChange, ModeSource } from "./types";
 

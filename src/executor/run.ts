@@ -1,16 +1,26 @@
-import { FetchRequest, JsonRpcProvider, Network, parseUnits, type Provider, type Signer } from "ethers";
-import { ExecutionHub__factory, NodeRegistry__factory, ScenarioRegistry__factory } from "../../typechain-types";
+import { FetchRequest, JsonRpcProvider, Network, type Provider, type Signer } from "ethers";
+import { ExecutionHub__factory, NodeRegistry__factory } from "../../typechain-types";
 import { ConfigError } from "../node/config";
 import { createLogger, type Logger } from "../node/logger";
 import { startOpsServer } from "../node/ops";
 import { withRetry, type RetryPolicy } from "../node/rpc";
-import { TxSender } from "../node/sender";
+import { createTxSender, retryPolicyOf, type TxSender } from "../node/sender";
 import { hubAddressOf, loadNodeKey, type ExecutorConfig } from "./config";
 import { Executor } from "./executor";
 import { startIntakeServer, type RouteHandler } from "./intake";
 import { Journal } from "./journal";
 import { ExecutorMetrics } from "./metrics";
-import { RegistryModeSource } from "./modeSource";
+import {
+  JournalPruner,
+  SIGNATURES_ROUTE,
+  checkModeSettings,
+  cosignRoute,
+  defaultChallengeResponder,
+  defaultHandlers,
+  defaultModePolicy,
+  defaultModeWatcher,
+  signaturesRoute,
+} from "./defaults";
 import { StandardHandler } from "./modes/standard";
 import type { ModeHandler, ModeSource } from "./types";
 
@@ -45,15 +55,22 @@ export interface RunOptions {
   provider?: Provider;
   /** A signer to use instead of the configured key (tests). */
   signer?: Signer;
-  /** Handlers of other modes, installed beside the standard one. */
+  /**
+   * Handlers of the other modes, installed beside the standard one instead of the default ones (lightweight,
+   * settlement, and notarized with co-signatures from `config.peers`).
+   */
   handlers?: (ctx: HandlerContext) => ModeHandler[];
-  /** Where scenario modes are read (default: the scenario registry, every round). */
+  /** Where scenario modes are read instead of the default mode watcher (`ModeSwitched` every `modePollMs`). */
   modeSource?: (ctx: HandlerContext) => ModeSource;
-  /** More HTTP routes on the job API's server, by exact path (e.g. `/cosign`). */
+  /**
+   * More HTTP routes on the job API's server, by exact path (`/cosign`) or pattern (`/a/:id`); they replace default
+   * routes of the same path (`POST /cosign`, `GET /lightweight/batches/:batchId/signatures`).
+   */
   routes?: (ctx: HandlerContext) => Readonly<Record<string, RouteHandler>>;
   /**
-   * Services that run beside the core (a mode watcher, a mode policy, a challenge responder): started after the
-   * handlers are built and before the loop starts, stopped at shutdown before the journal closes.
+   * Services that run beside the core, instead of the default challenge responder and (for the scenarios in
+   * `config.modePolicy`) mode policy: started after the handlers are built and before the loop starts, stopped at
+   * shutdown before the journal closes. The default mode watcher and journal pruning run either way.
    */
   companions?: (ctx: HandlerContext & { journal: Journal }) => Companion[];
   logger?: Logger;
@@ -90,11 +107,7 @@ export interface ExecutorHandle {
 export async function runExecutor(config: ExecutorConfig, options: RunOptions = {}): Promise<ExecutorHandle> {
   const logger = options.logger ?? createLogger("executor", config.logLevel);
   const cleanup: (() => Promise<void> | void)[] = [];
-  const rpc: RetryPolicy = {
-    attempts: config.rpcRetries,
-    baseDelayMs: config.rpcRetryBaseMs,
-    maxDelayMs: config.rpcRetryMaxMs,
-  };
+  const rpc: RetryPolicy = retryPolicyOf(config);
   try {
     const key = options.signer ?? (await loadNodeKey(config, options.env));
     const hubAddress = hubAddressOf(config);
@@ -175,30 +188,47 @@ export async function runExecutor(config: ExecutorConfig, options: RunOptions = 
     cleanup.push(() => journal.close());
     journal.bind({ chainId: chainId.toString(), executionHub: hubAddress, account });
     const metrics = new ExecutorMetrics(journal);
-    const sender = new TxSender({
+    const sender = createTxSender(config, {
       provider,
       signer,
       chainId,
-      gasBufferPercent: config.gasBufferPercent,
-      maxGasPerTx: BigInt(config.maxGasPerTx),
-      feeBumpPercent: config.feeBumpPercent,
-      maxFeePerGas: parseUnits(config.maxFeePerGasGwei.toFixed(9), "gwei"),
-      stuckAfterMs: config.stuckAfterMs,
       pollIntervalMs: config.pollIntervalMs,
       confirmations: config.confirmations,
-      retry: rpc,
       hooks: metrics.senderHooks(),
       logger,
     });
     const ctx: HandlerContext = { provider, signer, sender, chainId, nodeId, addresses, logger, config };
+    const { retentionSeconds } = await checkModeSettings(ctx, rpc);
     const handlers: ModeHandler[] = [
       new StandardHandler(hub, { hubAddress, chainId }),
-      ...(options.handlers?.(ctx) ?? []),
+      ...(options.handlers ? options.handlers(ctx) : defaultHandlers(ctx)),
     ];
-    const modes =
-      options.modeSource?.(ctx) ??
-      new RegistryModeSource(ScenarioRegistry__factory.connect(scenarioRegistry, provider));
-    const companions = options.companions?.({ ...ctx, journal }) ?? [];
+    const companions: Companion[] = [];
+    let modes: ModeSource;
+    if (options.modeSource) modes = options.modeSource(ctx);
+    else {
+      const watcher = defaultModeWatcher(ctx);
+      companions.push({
+        // Its first read (the block it follows switches from) is retried like the other start-up reads.
+        start: () => withRetry(() => watcher.start(), { method: "eth_blockNumber", policy: rpc }),
+        stop: () => watcher.stop(),
+      });
+      modes = watcher;
+    }
+    if (options.companions) companions.push(...options.companions({ ...ctx, journal }));
+    else {
+      companions.push(defaultChallengeResponder(ctx, journal));
+      const policy = defaultModePolicy(ctx, journal, modes, account);
+      if (policy) companions.push(policy);
+    }
+    companions.push(
+      new JournalPruner(journal, {
+        retentionSeconds,
+        intervalMs: config.pruneIntervalMs,
+        limit: config.pruneBatchLimit,
+        logger,
+      }),
+    );
     for (const companion of companions) {
       await companion.start();
       cleanup.push(() => companion.stop());
@@ -230,7 +260,11 @@ export async function runExecutor(config: ExecutorConfig, options: RunOptions = 
       maxRequestBytes: config.maxRequestBytes,
       maxJobsPerRequest: config.maxJobsPerRequest,
       logger,
-      routes: options.routes?.(ctx),
+      routes: {
+        "/cosign": cosignRoute(ctx),
+        [SIGNATURES_ROUTE]: signaturesRoute(journal),
+        ...options.routes?.(ctx),
+      },
     });
     cleanup.push(() => intake.close());
     const ops = await startOpsServer({

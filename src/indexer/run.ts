@@ -1,8 +1,9 @@
-import type { Provider } from "ethers";
+import type { Provider, Signer } from "ethers";
 import { z } from "zod";
 import type { SuiteAddresses } from "../sdk/economy";
 import { cfg } from "../node/config";
-import { scanSettings } from "../node/settings";
+import { createTxSender } from "../node/sender";
+import { scanSettings, senderSettings } from "../node/settings";
 import { createLogger, type Logger } from "../node/logger";
 import type { TxSubmitter } from "../node/types";
 import { DEFAULT_MONTH_SECONDS, monthOf } from "./activity";
@@ -16,6 +17,7 @@ import { IndexerStore } from "./store";
 export const indexerConfigSchema = z.object({
   dbPath: z.string().min(1).default("./data/indexer.sqlite"),
   ...scanSettings,
+  ...senderSettings,
   /** Unix time at which month 0 starts (e.g. the deployment's). Required: it decides every month's boundaries. */
   epochStart: cfg.int(0),
   /** Seconds per month (365/12 days by default, as DESIGN §3). */
@@ -41,7 +43,12 @@ export interface IndexerRun {
   config: IndexerConfig;
   provider: Provider;
   addresses: SuiteAddresses;
-  /** Sends the proposals from the publisher key (needed with `publish`). */
+  /**
+   * The publisher key (needed with `publish`): the proposals go through the node's one writer (`TxSender`), built
+   * from the sender settings.
+   */
+  signer?: Signer;
+  /** Sends the proposals instead of a `TxSender` over `signer` (tests). */
   submitter?: TxSubmitter;
   logger?: Logger;
   onProgress?: (p: ScanProgress) => void;
@@ -96,9 +103,20 @@ export async function runIndexer(run: IndexerRun): Promise<IndexerOutcome> {
       );
       return { summary, publications: [] };
     }
-    if (run.submitter === undefined) throw new Error("Publishing needs the publisher's key: pass it to the CLI.");
+    const submitter =
+      run.submitter ??
+      (run.signer &&
+        createTxSender(config, {
+          provider: run.provider,
+          signer: run.signer,
+          chainId,
+          pollIntervalMs: config.txPollIntervalMs,
+          confirmations: 1,
+          logger,
+        }));
+    if (submitter === undefined) throw new Error("Publishing needs the publisher's key: pass it to the CLI.");
     return await indexer.publish(month, {
-      submitter: run.submitter,
+      submitter,
       subsidyBudget: config.subsidyBudget,
       rewardPool: config.rewardPool,
       outDir: config.outDir,

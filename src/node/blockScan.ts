@@ -1,10 +1,14 @@
-import type { Log, Provider } from "ethers";
+import type { Interface, Log, LogDescription, Provider } from "ethers";
+import type { Logger } from "./logger";
 
 /**
- * Polling over plain JSON-RPC, shared by the verifier and the activity indexer: which block range to read next (only
- * blocks `confirmations` deep, at most `maxRange` at a time), the logs of a range in chain order, and block
- * timestamps. No websocket, no filter subscription: `eth_blockNumber`, `eth_getLogs` and `eth_getBlockByNumber` work
- * on every node and survive a restart of either side.
+ * The one event poller of the node processes, over plain JSON-RPC: which block range to read next (only blocks
+ * `confirmations` deep, at most `maxRange` at a time), the logs of a range in chain order, block timestamps, and on
+ * top of these a `LogPoller` that follows one event from an in-memory cursor and a `Ticker` that runs a poll at an
+ * interval. The verifier and the activity indexer keep their cursor in their state file and read ranges themselves;
+ * the executor's mode watcher, challenge responder and mode handlers use `LogPoller` and `Ticker`. No websocket, no
+ * filter subscription: `eth_blockNumber`, `eth_getLogs` and `eth_getBlockByNumber` work on every node and survive a
+ * restart of either side.
  */
 
 export interface BlockRange {
@@ -33,16 +37,20 @@ export function nextRange(o: RangeOptions): BlockRange | undefined {
   return { fromBlock, toBlock: Math.min(confirmed, fromBlock + Math.max(1, o.maxRange) - 1) };
 }
 
-/** The logs of `addresses` whose first topic is one of `topics`, in chain order (block, then log index). */
+/**
+ * The logs of `addresses` whose first topic is one of `topics`, in chain order (block, then log index). `indexed`
+ * matches the event's indexed arguments (topics 1–3, 32-byte hex; null matches any).
+ */
 export async function logsInRange(
   provider: Pick<Provider, "getLogs">,
   addresses: readonly string[],
   topics: readonly string[],
   range: BlockRange,
+  indexed: readonly (string | null)[] = [],
 ): Promise<Log[]> {
   const logs = await provider.getLogs({
     address: [...addresses],
-    topics: [[...topics]],
+    topics: [[...topics], ...indexed],
     fromBlock: range.fromBlock,
     toBlock: range.toBlock,
   });
@@ -103,4 +111,129 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener("abort", done, { once: true });
   });
+}
+
+/** What a `LogPoller` follows: one event of one contract. */
+export interface LogPollerOptions {
+  provider: Pick<Provider, "getBlockNumber" | "getLogs">;
+  address: string;
+  /** The contract's interface (decodes the logs). */
+  iface: Interface;
+  /** The event's name in `iface`. */
+  event: string;
+  /** Values of the event's indexed arguments to match (topics 1–3, 32-byte hex; null matches any). */
+  indexed?: (string | null)[];
+  /** The first block to read. */
+  fromBlock: number;
+  /** Blocks to stay behind the head (0: follow the head). */
+  confirmations?: number;
+  /** Most blocks one `eth_getLogs` call covers. */
+  maxBlockRange?: number;
+}
+
+export interface PolledEvent {
+  log: Log;
+  event: LogDescription;
+}
+
+/**
+ * Follows one event of one contract: each `poll` reads, with `nextRange` and `logsInRange`, the logs from the block
+ * after the last one read up to the chain's head (minus `confirmations`), in ranges of at most `maxBlockRange` blocks.
+ * The cursor lives in memory (a process that must resume after a restart keeps its own, as the verifier does).
+ */
+export class LogPoller {
+  private next: number;
+  private readonly topic: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: LogPollerOptions) {
+    if (!Number.isSafeInteger(options.fromBlock) || options.fromBlock < 0) {
+      throw new RangeError(`fromBlock must be a block number ≥ 0, got ${options.fromBlock}.`);
+    }
+    const fragment = options.iface.getEvent(options.event);
+    if (fragment === null) throw new Error(`The contract's ABI has no event ${options.event}.`);
+    this.topic = fragment.topicHash;
+    this.next = options.fromBlock;
+  }
+
+  /** The last block read (one before the next to read). */
+  get cursor(): number {
+    return this.next - 1;
+  }
+
+  /** The events since the last poll, in chain order. Concurrent calls run one after the other. */
+  poll(): Promise<PolledEvent[]> {
+    const run = this.queue.then(() => this.read());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async read(): Promise<PolledEvent[]> {
+    const head = await this.options.provider.getBlockNumber();
+    const out: PolledEvent[] = [];
+    for (;;) {
+      const range = nextRange({
+        lastProcessed: this.next - 1,
+        startBlock: this.options.fromBlock,
+        head,
+        confirmations: this.options.confirmations ?? 0,
+        maxRange: this.options.maxBlockRange ?? 2_000,
+      });
+      if (range === undefined) return out;
+      const { provider, address, indexed } = this.options;
+      for (const log of await logsInRange(provider, [address], [this.topic], range, indexed)) {
+        const event = this.options.iface.parseLog(log);
+        if (event !== null) out.push({ log, event });
+      }
+      this.next = range.toBlock + 1;
+    }
+  }
+}
+
+/**
+ * Runs `tick` every `intervalMs` until stopped, one at a time (a slow tick delays the next, never overlaps it).
+ * Errors are logged and the loop goes on.
+ */
+export class Ticker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly tick: () => Promise<unknown>,
+    private readonly log: Logger,
+    /** What the loop does, for the error log, e.g. `polling mode switches`. */
+    private readonly what: string,
+  ) {
+    if (!(intervalMs > 0)) throw new RangeError(`The polling interval must be positive, got ${intervalMs} ms.`);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops the loop and waits for a tick in progress to end. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private schedule(delay: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.tick()
+        .then(() => undefined)
+        .catch((err: unknown) => this.log.error({ err }, `${this.what} failed; trying again at the next interval`))
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.schedule(this.intervalMs);
+        });
+    }, delay);
+    this.timer.unref();
+  }
 }

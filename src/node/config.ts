@@ -55,6 +55,12 @@ export const cfg = {
       (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
       z.number().int(`must be a whole number`).min(min).max(max),
     ),
+  /** A decimal number within bounds (percentages, gwei). */
+  decimal: (min: number, max: number) =>
+    z.preprocess(
+      (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
+      z.number("must be a number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
+    ),
   /** A non-negative integer that may exceed 2^53 (wei amounts, ids). */
   bigint: () =>
     z.preprocess((v) => {

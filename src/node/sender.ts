@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Transaction, type Provider, type Signer, type TransactionReceipt } from "ethers";
+import { Transaction, parseUnits, type Provider, type Signer, type TransactionReceipt } from "ethers";
 import { decodeContractError, describeError } from "../sdk/errors";
 import type { Logger } from "./logger";
 import { RpcUnavailableError, classifyRpcError, withRetry, type RetryPolicy, type RpcFailure } from "./rpc";
@@ -510,4 +510,52 @@ export class TxSender implements TxSubmitter {
       },
     });
   }
+}
+
+/**
+ * The settings a `TxSender` is made from: the executor's configuration has them, and `senderSettings`
+ * (`node/settings.ts`) adds them to the verifier's and the indexer's.
+ */
+export interface SenderSettings {
+  gasBufferPercent: number;
+  maxGasPerTx: number;
+  feeBumpPercent: number;
+  maxFeePerGasGwei: number;
+  stuckAfterMs: number;
+  rpcRetries: number;
+  rpcRetryBaseMs: number;
+  rpcRetryMaxMs: number;
+}
+
+/** The retry policy of a process's RPC requests, from its settings. */
+export function retryPolicyOf(s: Pick<SenderSettings, "rpcRetries" | "rpcRetryBaseMs" | "rpcRetryMaxMs">): RetryPolicy {
+  return { attempts: s.rpcRetries, baseDelayMs: s.rpcRetryBaseMs, maxDelayMs: s.rpcRetryMaxMs };
+}
+
+/** What a `TxSender` needs besides its settings. */
+export interface SenderParts {
+  provider: Provider;
+  /** The sending key (connected to `provider` here if it is not connected). */
+  signer: Signer;
+  chainId: bigint;
+  /** How often receipts are looked for. */
+  pollIntervalMs: number;
+  /** Blocks a receipt must be buried under (1: mined). */
+  confirmations: number;
+  hooks?: SenderHooks;
+  logger?: Logger;
+}
+
+/** The one writer of (chain, key) of a node process, built from its settings. */
+export function createTxSender(settings: SenderSettings, parts: SenderParts): TxSender {
+  return new TxSender({
+    ...parts,
+    signer: parts.signer.provider ? parts.signer : parts.signer.connect(parts.provider),
+    gasBufferPercent: settings.gasBufferPercent,
+    maxGasPerTx: BigInt(settings.maxGasPerTx),
+    feeBumpPercent: settings.feeBumpPercent,
+    maxFeePerGas: parseUnits(settings.maxFeePerGasGwei.toFixed(9), "gwei"),
+    stuckAfterMs: settings.stuckAfterMs,
+    retry: retryPolicyOf(settings),
+  });
 }

@@ -3,9 +3,10 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 
 /**
- * The durable state file of a node process (verifier, indexer): one SQLite database in WAL mode, every commit synced
- * (`synchronous = FULL`), its schema versioned with `user_version`, and bound to one deployment so that a state file
- * can never be replayed against another chain or another set of contracts.
+ * The durable state file of a node process (the executor's journal, the verifier's and the indexer's state): one
+ * SQLite database in WAL mode, every commit synced (`synchronous = FULL`), its schema versioned with `user_version`,
+ * and bound to one deployment so that a state file can never be replayed against another chain or another set of
+ * contracts.
  */
 
 export type SqliteDatabase = Database.Database;

@@ -8,6 +8,7 @@ import {
   type Signer,
   type TypedDataDomain,
 } from "ethers";
+import type { ExecutionHub } from "../../typechain-types";
 
 /**
  * EIP-712 types and builders of the execution layer, and the lightweight batch format. Every signed type is bound
@@ -218,6 +219,24 @@ export function batchRecordHashOf(b: NotaryBatchRecord): string {
       [BATCH_RECORD_TAG, b.scenarioId, b.notarizationId, b.root, b.count, b.timestamp, signersHash(b.signers)],
     ),
   );
+}
+
+/** Whatever can read the hub's `BatchApplied` events: a connected `ExecutionHub` (TypeChain). */
+export type BatchAppliedReader = Pick<ExecutionHub, "filters" | "queryFilter">;
+
+/**
+ * The node that executed a notarization (single or batch). The notary's events do not name it: the hub does, in the
+ * `BatchApplied` it emits under the notarization's id in the same transaction. Reads blocks `fromBlock` to `toBlock`
+ * (pass the block of the notary's event as both to read that block only); undefined when no such event is there.
+ */
+export async function executingNodeOf(
+  hub: BatchAppliedReader,
+  notarizationId: string,
+  fromBlock = 0,
+  toBlock?: number,
+): Promise<bigint | undefined> {
+  const [applied] = await hub.queryFilter(hub.filters.BatchApplied(notarizationId), fromBlock, toBlock);
+  return applied?.args.nodeId;
 }
 
 /** Whatever can read a subject's head: a connected `NotaryRegistry` (TypeChain) or a stand-in. */

@@ -1,14 +1,15 @@
-import type { Provider } from "ethers";
+import type { Provider, Signer } from "ethers";
 import { Registry } from "prom-client";
 import { z } from "zod";
 import type { SuiteAddresses } from "../sdk/economy";
 import { cfg } from "../node/config";
-import { scanSettings } from "../node/settings";
+import { createTxSender } from "../node/sender";
+import { scanSettings, senderSettings } from "../node/settings";
 import { createLogger, type Logger } from "../node/logger";
 import { startOpsServer } from "../node/ops";
 import type { TxSubmitter } from "../node/types";
 import { VerifierMetrics } from "./metrics";
-import { HttpSignatureSource, parseNodeUrls, type SignatureSource } from "./signatures";
+import { HttpSignatureSource, nodeUrlsField, type SignatureSource } from "./signatures";
 import { VerifierStore } from "./store";
 import { Verifier, type TickReport } from "./verifier";
 
@@ -20,23 +21,14 @@ export const verifierConfigSchema = z.object({
   /** SQLite state file. */
   dbPath: z.string().min(1).default("./data/verifier.sqlite"),
   ...scanSettings,
+  ...senderSettings,
   pollIntervalMs: cfg.int(100, 3_600_000).default(5_000),
   rpcConcurrency: cfg.int(1, 100).default(8),
   /** Port of `/metrics` and `/healthz` (0: any free port). */
   opsPort: cfg.int(0, 65_535).default(9_102),
   opsHost: z.string().default("127.0.0.1"),
   /** Nodes' signature endpoints, `1=http://node-1:8080,2=…` (empty: signatures are not checked). */
-  signatureUrls: z
-    .union([z.string(), z.record(z.string(), z.string())])
-    .default("")
-    .transform((v, ctx) => {
-      try {
-        return parseNodeUrls(v);
-      } catch (e) {
-        ctx.addIssue({ code: "custom", message: (e as Error).message });
-        return z.NEVER;
-      }
-    }),
+  signatureUrls: nodeUrlsField(),
   signatureTimeoutMs: cfg.int(100, 120_000).default(10_000),
   /** Seconds before a batch's window closes from which unserved signatures count as not produced. */
   signatureGraceSeconds: cfg.int(0).default(3_600),
@@ -48,13 +40,18 @@ export const verifierConfigSchema = z.object({
 
 export type VerifierConfig = z.infer<typeof verifierConfigSchema>;
 
-export interface VerifierRun {
+/**
+ * Who sends a process's transactions: its key, through the node's one writer (`TxSender`, built from the process's
+ * sender settings), or a ready submitter and the account it sends from (tests).
+ */
+export type Sending = { signer: Signer } | { submitter: TxSubmitter; account: string };
+
+export type VerifierRun = VerifierRunBase & Sending;
+
+export interface VerifierRunBase {
   config: VerifierConfig;
   provider: Provider;
   addresses: SuiteAddresses;
-  /** Sends the verifier's transactions from `account`. */
-  submitter: TxSubmitter;
-  account: string;
   /** Stops the verifier (after its current poll). */
   signal: AbortSignal;
   logger?: Logger;
@@ -89,11 +86,25 @@ export async function runVerifier(run: VerifierRun): Promise<void> {
   if (signatures === undefined) {
     logger.warn("no signature source configured: signatures are not checked (set --signature-urls)");
   }
+  const sending =
+    "signer" in run
+      ? {
+          account: await run.signer.getAddress(),
+          submitter: createTxSender(config, {
+            provider: run.provider,
+            signer: run.signer,
+            chainId,
+            pollIntervalMs: config.txPollIntervalMs,
+            confirmations: 1,
+            hooks: { rpcError: () => metrics.rpcErrors.inc() },
+            logger,
+          }),
+        }
+      : { account: run.account, submitter: run.submitter };
   const verifier = new Verifier({
     provider: run.provider,
     addresses: run.addresses,
-    submitter: run.submitter,
-    account: run.account,
+    ...sending,
     store,
     metrics,
     logger,

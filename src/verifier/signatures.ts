@@ -1,4 +1,5 @@
 import { isHexString } from "ethers";
+import { z } from "zod";
 
 /**
  * Where the verifier gets users' signatures of lightweight actions. They are not on chain (posting them would cost
@@ -53,6 +54,24 @@ export function parseNodeUrls(value: string | Record<string, string>): Map<bigin
     urls.set(BigInt(id.trim()), url.trim().replace(/\/+$/, ""));
   }
   return urls;
+}
+
+/**
+ * A configuration field of node id → base URL (see `parseNodeUrls`), empty by default; a bad entry is a validation
+ * issue naming it.
+ */
+export function nodeUrlsField() {
+  return z
+    .union([z.string(), z.record(z.string(), z.string())])
+    .default("")
+    .transform((v, ctx) => {
+      try {
+        return parseNodeUrls(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    });
 }
 
 /** Asks each node's HTTP endpoint (see the module comment) for the signatures of its batches. */

@@ -1,9 +1,10 @@
 import { expect } from "chai";
-import { ethers, network } from "hardhat";
-import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import type { EpochDistributor } from "../../typechain-types";
 import { ERA, ROLES } from "../helpers/fixtures";
+import { inOneBlock } from "../helpers/blocks";
 import { RewardTree, SubsidyTree } from "../../src/sdk/merkle";
 import {
   EpochKind,
@@ -22,6 +23,21 @@ import {
 /** OpenZeppelin's commutative node hash: keccak256 of the two children, smaller first. */
 function hashPair(a: string, b: string): string {
   return BigInt(a) < BigInt(b) ? ethers.keccak256(ethers.concat([a, b])) : ethers.keccak256(ethers.concat([b, a]));
+}
+
+/** Asserts that claiming each leaf of `tree` with `send` reverts with DistributorInvalidProof(epochId, index, account). */
+async function expectEveryLeafRejected<C extends { index: bigint; account: string }>(
+  distributor: EpochDistributor,
+  epochId: bigint,
+  tree: { entries: readonly unknown[]; claim(index: number): C },
+  send: (c: C) => Promise<ContractTransactionResponse>,
+) {
+  for (let i = 0; i < tree.entries.length; i++) {
+    const c = tree.claim(i);
+    await expect(send(c))
+      .to.be.revertedWithCustomError(distributor, "DistributorInvalidProof")
+      .withArgs(epochId, c.index, c.account);
+  }
 }
 
 /** Four reward leaves, so that the tree has two inner nodes under the root. */
@@ -170,140 +186,164 @@ describe("EpochDistributor: claim-reuse attacks", function () {
       .withArgs(p.epochId, 0n, f.attacker.address);
   });
 
-  it("attack: a zero root is rejected at proposal (DistributorZeroRoot)", async function () {
-    const f = await loadFixture(distributorFixture);
-    await expect(
-      f.distributor.connect(f.publisher).proposeEpoch(EpochKind.UserReward, ethers.ZeroHash, POOL, ""),
-    ).to.be.revertedWithCustomError(f.distributor, "DistributorZeroRoot");
-    expect(await f.distributor.epochCount()).to.equal(0n);
-    expect(await f.distributor.available(EpochKind.UserReward)).to.equal(POOL);
-  });
+  describe("attack 5: zero root, empty, overlong and foreign proofs, a leaf equal to the root, amount 0", function () {
+    it("attack: a zero root is rejected at proposal (DistributorZeroRoot)", async function () {
+      const f = await loadFixture(distributorFixture);
+      await expect(
+        f.distributor.connect(f.publisher).proposeEpoch(EpochKind.UserReward, ethers.ZeroHash, POOL, ""),
+      ).to.be.revertedWithCustomError(f.distributor, "DistributorZeroRoot");
+      expect(await f.distributor.epochCount()).to.equal(0n);
+      expect(await f.distributor.available(EpochKind.UserReward)).to.equal(POOL);
+    });
 
-  it("attack: an empty proof is rejected for a tree of several leaves", async function () {
-    const f = await loadFixture(distributorFixture);
-    const p = await proposeRewards(f);
-    await time.increaseTo(p.opensAt);
-    for (let i = 0; i < p.tree.entries.length; i++) {
-      const c = p.tree.claim(i);
-      await expect(claimReward(f.distributor, f.attacker, { ...c, proof: [] }))
-        .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
-        .withArgs(p.epochId, c.index, c.account);
-    }
-    // The root itself is not a leaf either.
-    await expect(claimReward(f.distributor, f.attacker, { ...p.tree.claim(0), proof: [p.tree.root] }))
-      .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
-      .withArgs(p.epochId, 0n, f.alice.address);
-  });
-
-  it("an empty proof is the valid proof of a one-leaf tree, for its own values only", async function () {
-    const f = await loadFixture(distributorFixture);
-    const p = await proposeRewards(f, [{ account: f.alice.address, amount: 5n * ERA }]);
-    await time.increaseTo(p.opensAt);
-    const c = p.tree.claim(0);
-    expect(c.proof).to.deep.equal([]);
-    await expect(claimReward(f.distributor, f.attacker, { ...c, account: f.attacker.address }))
-      .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
-      .withArgs(p.epochId, 0n, f.attacker.address);
-    await expect(claimReward(f.distributor, f.attacker, c)).to.changeTokenBalance(f.token, f.alice, 5n * ERA);
-  });
-
-  it("attack: a proof longer than the tree is rejected", async function () {
-    const f = await loadFixture(distributorFixture);
-    const p = await proposeRewards(f, fourRewards(f));
-    await time.increaseTo(p.opensAt);
-    const c = p.tree.claim(2);
-    const sibling = p.tree.claim(3).proof[0];
-    for (const proof of [
-      [...c.proof, sibling], // one extra level on top
-      [...c.proof, p.tree.root],
-      [sibling, ...c.proof], // one extra level at the bottom
-      [...c.proof, ...c.proof],
-    ]) {
-      await expect(claimReward(f.distributor, f.carol, { ...c, proof }))
-        .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
-        .withArgs(p.epochId, c.index, c.account);
-    }
-    await expect(claimReward(f.distributor, f.carol, c)).to.emit(f.distributor, "Claimed");
-  });
-
-  it("attack: a proof from another distributor is rejected, and the other way round", async function () {
-    const f = await loadFixture(distributorFixture);
-    // A second distributor on the same chain, with the same publisher, funded and with the same entries.
-    const other = await deployDistributor(f, f.deployer);
-    await other.connect(f.deployer).grantRole(ROLES.PUBLISHER, f.publisher.address);
-    await f.token.connect(f.treasury).approve(await other.getAddress(), POOL);
-    await other.connect(f.treasury).fundUserRewards(POOL);
-
-    const ours = await proposeRewards(f);
-    const theirs = await proposeRewards(f, rewardEntries(f), { distributor: other });
-    expect(theirs.epochId).to.equal(ours.epochId); // both epoch 0
-    expect(theirs.tree.root).to.not.equal(ours.tree.root);
-    await time.increaseTo(theirs.opensAt);
-
-    const foreign = theirs.tree.claim(0);
-    await expect(claimReward(f.distributor, f.alice, foreign))
-      .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
-      .withArgs(ours.epochId, foreign.index, foreign.account);
-    const local = ours.tree.claim(0);
-    await expect(claimReward(other, f.alice, local))
-      .to.be.revertedWithCustomError(other, "DistributorInvalidProof")
-      .withArgs(theirs.epochId, local.index, local.account);
-    // Each proof works where it was made for.
-    await expect(claimReward(other, f.alice, foreign)).to.emit(other, "Claimed");
-    await expect(claimReward(f.distributor, f.alice, local)).to.emit(f.distributor, "Claimed");
-  });
-
-  it("attack: a proof built for another chain id is rejected", async function () {
-    const f = await loadFixture(distributorFixture);
-    const here = await proposeSubsidies(f);
-    await time.increaseTo(here.opensAt);
-    const elsewhere = new SubsidyTree({ ...here.tree.scope, chainId: f.chainId + 1n }, here.tree.entries);
-    for (let i = 0; i < elsewhere.entries.length; i++) {
-      const c = elsewhere.claim(i);
-      await expect(claimSubsidy(f.distributor, f.developer, c))
-        .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
-        .withArgs(here.epochId, c.index, c.account);
-    }
-  });
-
-  it("attack: a root built for another chain id, if published here, pays nobody", async function () {
-    const f = await loadFixture(distributorFixture);
-    const scope = {
-      chainId: 1n,
-      distributor: await f.distributor.getAddress(),
-      epochId: await f.distributor.epochCount(),
-    };
-    const foreign = new RewardTree(scope, rewardEntries(f));
-    await f.distributor.connect(f.publisher).proposeEpoch(EpochKind.UserReward, foreign.root, foreign.budget, "");
-    await time.increaseTo((await f.distributor.getEpoch(scope.epochId)).opensAt);
-    for (let i = 0; i < foreign.entries.length; i++) {
-      const c = foreign.claim(i);
-      await expect(claimReward(f.distributor, f.alice, c))
-        .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
-        .withArgs(scope.epochId, c.index, c.account);
-    }
-  });
-
-  describe("sweep and claim at the deadline: exactly one succeeds", function () {
-    /** Sends every transaction into one block mined at `timestamp`; returns their receipt statuses. */
-    async function inOneBlock(timestamp: bigint, send: (() => Promise<ContractTransactionResponse>)[]) {
-      await network.provider.send("evm_setAutomine", [false]);
-      try {
-        const sent: ContractTransactionResponse[] = [];
-        for (const s of send) sent.push(await s());
-        await time.setNextBlockTimestamp(timestamp);
-        await mine();
-        const statuses: number[] = [];
-        for (const tx of sent) {
-          const receipt = await ethers.provider.getTransactionReceipt(tx.hash);
-          expect(receipt!.blockNumber).to.equal(await ethers.provider.getBlockNumber());
-          statuses.push(receipt!.status!);
-        }
-        return statuses;
-      } finally {
-        await network.provider.send("evm_setAutomine", [true]);
+    it("attack: an empty proof is rejected for a tree of several leaves", async function () {
+      const f = await loadFixture(distributorFixture);
+      const p = await proposeRewards(f);
+      await time.increaseTo(p.opensAt);
+      for (let i = 0; i < p.tree.entries.length; i++) {
+        const c = p.tree.claim(i);
+        await expect(claimReward(f.distributor, f.attacker, { ...c, proof: [] }))
+          .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
+          .withArgs(p.epochId, c.index, c.account);
       }
-    }
+      // The root itself is not a leaf either.
+      await expect(claimReward(f.distributor, f.attacker, { ...p.tree.claim(0), proof: [p.tree.root] }))
+        .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
+        .withArgs(p.epochId, 0n, f.alice.address);
+    });
+
+    it("an empty proof is the valid proof of a one-leaf tree, for its own values only", async function () {
+      const f = await loadFixture(distributorFixture);
+      const p = await proposeRewards(f, [{ account: f.alice.address, amount: 5n * ERA }]);
+      await time.increaseTo(p.opensAt);
+      const c = p.tree.claim(0);
+      expect(c.proof).to.deep.equal([]);
+      await expect(claimReward(f.distributor, f.attacker, { ...c, account: f.attacker.address }))
+        .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
+        .withArgs(p.epochId, 0n, f.attacker.address);
+      await expect(claimReward(f.distributor, f.attacker, c)).to.changeTokenBalance(f.token, f.alice, 5n * ERA);
+    });
+
+    it("attack: a proof longer than the tree is rejected", async function () {
+      const f = await loadFixture(distributorFixture);
+      const p = await proposeRewards(f, fourRewards(f));
+      await time.increaseTo(p.opensAt);
+      const c = p.tree.claim(2);
+      const sibling = p.tree.claim(3).proof[0];
+      for (const proof of [
+        [...c.proof, sibling], // one extra level on top
+        [...c.proof, p.tree.root],
+        [sibling, ...c.proof], // one extra level at the bottom
+        [...c.proof, ...c.proof],
+      ]) {
+        await expect(claimReward(f.distributor, f.carol, { ...c, proof }))
+          .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
+          .withArgs(p.epochId, c.index, c.account);
+      }
+      await expect(claimReward(f.distributor, f.carol, c)).to.emit(f.distributor, "Claimed");
+    });
+
+    it("attack: a proof from another distributor is rejected, and the other way round", async function () {
+      const f = await loadFixture(distributorFixture);
+      // A second distributor on the same chain, with the same publisher, funded and with the same entries.
+      const other = await deployDistributor(f, f.deployer);
+      await other.connect(f.deployer).grantRole(ROLES.PUBLISHER, f.publisher.address);
+      await f.token.connect(f.treasury).approve(await other.getAddress(), POOL);
+      await other.connect(f.treasury).fundUserRewards(POOL);
+
+      const ours = await proposeRewards(f);
+      const theirs = await proposeRewards(f, rewardEntries(f), { distributor: other });
+      expect(theirs.epochId).to.equal(ours.epochId); // both epoch 0
+      expect(theirs.tree.root).to.not.equal(ours.tree.root);
+      await time.increaseTo(theirs.opensAt);
+
+      const foreign = theirs.tree.claim(0);
+      await expect(claimReward(f.distributor, f.alice, foreign))
+        .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
+        .withArgs(ours.epochId, foreign.index, foreign.account);
+      const local = ours.tree.claim(0);
+      await expect(claimReward(other, f.alice, local))
+        .to.be.revertedWithCustomError(other, "DistributorInvalidProof")
+        .withArgs(theirs.epochId, local.index, local.account);
+      // Each proof works where it was made for.
+      await expect(claimReward(other, f.alice, foreign)).to.emit(other, "Claimed");
+      await expect(claimReward(f.distributor, f.alice, local)).to.emit(f.distributor, "Claimed");
+    });
+
+    it("attack: a proof built for another chain id is rejected", async function () {
+      const f = await loadFixture(distributorFixture);
+      const here = await proposeSubsidies(f);
+      await time.increaseTo(here.opensAt);
+      const elsewhere = new SubsidyTree({ ...here.tree.scope, chainId: f.chainId + 1n }, here.tree.entries);
+      await expectEveryLeafRejected(f.distributor, here.epochId, elsewhere, (c) =>
+        claimSubsidy(f.distributor, f.developer, c),
+      );
+    });
+
+    it("attack: a root built for another chain id, if published here, pays nobody", async function () {
+      const f = await loadFixture(distributorFixture);
+      const scope = {
+        chainId: 1n,
+        distributor: await f.distributor.getAddress(),
+        epochId: await f.distributor.epochCount(),
+      };
+      const foreign = new RewardTree(scope, rewardEntries(f));
+      await f.distributor.connect(f.publisher).proposeEpoch(EpochKind.UserReward, foreign.root, foreign.budget, "");
+      await time.increaseTo((await f.distributor.getEpoch(scope.epochId)).opensAt);
+      await expectEveryLeafRejected(f.distributor, scope.epochId, foreign, (c) =>
+        claimReward(f.distributor, f.alice, c),
+      );
+    });
+
+    it("attack: a leaf equal to the root (a one-leaf tree) pays its own values once, and nothing built from the root", async function () {
+      const f = await loadFixture(distributorFixture);
+      const p = await proposeRewards(f, [{ account: f.alice.address, amount: 5n * ERA }]);
+      await time.increaseTo(p.opensAt);
+      expect(p.tree.tree.dump().tree).to.deep.equal([p.tree.root]); // the only leaf is the root
+      const c = p.tree.claim(0);
+      const root = BigInt(p.tree.root);
+      for (const forged of [
+        { ...c, amount: root }, // the root as the amount
+        { ...c, index: root }, // the root as the index
+        { ...c, proof: [p.tree.root] }, // the root as its own sibling
+        { ...c, proof: [p.tree.root, p.tree.root] },
+      ]) {
+        await expect(claimReward(f.distributor, f.attacker, forged))
+          .to.be.revertedWithCustomError(f.distributor, "DistributorInvalidProof")
+          .withArgs(p.epochId, forged.index, c.account);
+      }
+      await expect(claimReward(f.distributor, f.attacker, c)).to.changeTokenBalance(f.token, f.alice, 5n * ERA);
+      await expect(claimReward(f.distributor, f.attacker, c))
+        .to.be.revertedWithCustomError(f.distributor, "DistributorAlreadyClaimed")
+        .withArgs(p.epochId, 0n);
+    });
+
+    it("attack: an amount of 0 is rejected with DistributorZeroAmount on every path, even for a leaf of the tree, which stays unclaimed", async function () {
+      const f = await loadFixture(distributorFixture);
+      const p = await proposeRewards(f, [...rewardEntries(f), { account: f.attacker.address, amount: 0n }]);
+      await time.increaseTo(p.opensAt);
+      const zero = p.tree.claim(3);
+      expect(zero.amount).to.equal(0n);
+      await expect(claimReward(f.distributor, f.attacker, zero)).to.be.revertedWithCustomError(
+        f.distributor,
+        "DistributorZeroAmount",
+      );
+      await expect(
+        f.distributor.connect(f.attacker).claimRewardAndDelegate(p.epochId, zero.index, 0n, zero.proof, 1n),
+      ).to.be.revertedWithCustomError(f.distributor, "DistributorZeroAmount");
+      // A real leaf's proof with its amount zeroed is refused before the proof is even looked at.
+      const real = p.tree.claim(0);
+      await expect(claimReward(f.distributor, f.attacker, { ...real, amount: 0n })).to.be.revertedWithCustomError(
+        f.distributor,
+        "DistributorZeroAmount",
+      );
+      expect(await f.distributor.isClaimed(p.epochId, zero.index)).to.equal(false);
+      expect(await f.distributor.isClaimed(p.epochId, real.index)).to.equal(false);
+      expect((await f.distributor.getEpoch(p.epochId)).claimed).to.equal(0n);
+    });
+  });
+
+  describe("attack 6: sweep and claim at the deadline: exactly one succeeds", function () {
     const gas = { gasLimit: 1_000_000n };
 
     it("at claimDeadline, in the same block, the claim succeeds and the sweep fails", async function () {
@@ -333,6 +373,20 @@ describe("EpochDistributor: claim-reuse attacks", function () {
       expect(epoch.swept).to.equal(true);
       expect(epoch.claimed).to.equal(0n);
       expect(await f.distributor.available(EpochKind.UserReward)).to.equal(POOL);
+    });
+
+    it("the loser reverts with its error: DistributorNotSweepable at claimDeadline, DistributorClaimExpired after it", async function () {
+      const f = await loadFixture(distributorFixture);
+      const p = await proposeRewards(f);
+      const c = p.tree.claim(0);
+      await time.setNextBlockTimestamp(p.claimDeadline);
+      await expect(f.distributor.connect(f.attacker).sweep(p.epochId))
+        .to.be.revertedWithCustomError(f.distributor, "DistributorNotSweepable")
+        .withArgs(p.epochId);
+      await time.setNextBlockTimestamp(p.claimDeadline + 1n);
+      await expect(claimReward(f.distributor, f.alice, c))
+        .to.be.revertedWithCustomError(f.distributor, "DistributorClaimExpired")
+        .withArgs(p.epochId, p.claimDeadline);
     });
 
     it("a claim at claimDeadline is not swept again: the sweep returns only budget − claimed", async function () {

@@ -175,7 +175,7 @@ describe("Emergency pause (Governed)", function () {
     });
   });
 
-  describe("while paused, outflows keep working", function () {
+  describe("attack 10: while paused, outflows keep working (a pause never blocks withdrawals or claims of what is owed)", function () {
     it("nodeRegistry.unbond starts an exit", async function () {
       const f = await loadFixture(pausedFixture);
       const minBond = await f.nodeRegistry.minBond();

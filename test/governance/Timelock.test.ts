@@ -167,7 +167,7 @@ describe("Governance through the timelock (EraTimelock)", function () {
     });
   });
 
-  describe("parameter changes only work through the timelock", function () {
+  describe("attack 10: parameter changes only work through the timelock", function () {
     for (const change of CHANGES) {
       it(`${change.name}: reverts when called directly, reverts one second before the delay, works at the delay`, async function () {
         const f = await loadFixture(fundedEconomyFixture);
@@ -277,7 +277,7 @@ describe("Governance through the timelock (EraTimelock)", function () {
     });
   });
 
-  describe("the last admin cannot be removed (AdminGuarded)", function () {
+  describe("attack 10: the last admin cannot be removed by accident (AdminGuarded)", function () {
     for (const name of [
       "token",
       "nodeRegistry",

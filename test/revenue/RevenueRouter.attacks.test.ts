@@ -31,147 +31,156 @@ async function awkwardFixture() {
 }
 
 describe("RevenueRouter: attacks and properties", function () {
-  it("property: 500 payments of 1…500 wei with awkward splits create and lose no wei", async function () {
-    const f = await loadFixture(awkwardFixture);
-    const router = f.revenueRouter;
-    const routerAddress = await router.getAddress();
-    const payers: HardhatEthersSigner[] = [f.alice, f.bob, f.carol];
-    const watched = [
-      ...payers.map((p) => p.address),
-      f.attacker.address,
-      f.operator1.address,
-      f.developer.address,
-      routerAddress,
-      await f.staking.getAddress(),
-      await f.distributor.getAddress(),
-    ];
-    const sumOfBalances = async () => {
-      let sum = 0n;
-      for (const a of watched) sum += await f.token.balanceOf(a);
-      return sum;
-    };
-    const supplyBefore = await f.token.totalSupply();
-    const balancesBefore = await sumOfBalances();
-    const [reserveBefore] = await f.staking.reserveStatus();
-    const rewardsBefore = await f.distributor.available(EpochKind.UserReward);
+  describe("attack 4: 500 awkward payments and ERA sent straight to the router", function () {
+    it("500 payments of 1…500 wei with awkward share tables: paid out + held = received, to the wei", async function () {
+      const f = await loadFixture(awkwardFixture);
+      const router = f.revenueRouter;
+      const routerAddress = await router.getAddress();
+      const payers: HardhatEthersSigner[] = [f.alice, f.bob, f.carol];
+      const watched = [
+        ...payers.map((p) => p.address),
+        f.attacker.address,
+        f.operator1.address,
+        f.developer.address,
+        routerAddress,
+        await f.staking.getAddress(),
+        await f.distributor.getAddress(),
+      ];
+      const sumOfBalances = async () => {
+        let sum = 0n;
+        for (const a of watched) sum += await f.token.balanceOf(a);
+        return sum;
+      };
+      const supplyBefore = await f.token.totalSupply();
+      const balancesBefore = await sumOfBalances();
+      const [reserveBefore] = await f.staking.reserveStatus();
+      const rewardsBefore = await f.distributor.available(EpochKind.UserReward);
 
-    const booked: Split = { node: 0n, pool: 0n, protocol: 0n, developer: 0n };
-    let received = 0n;
-    let stray = 0n;
-    let claimedOut = 0n;
-    let flushedOut = 0n;
+      const booked: Split = { node: 0n, pool: 0n, protocol: 0n, developer: 0n };
+      let received = 0n;
+      let stray = 0n;
+      let claimedOut = 0n;
+      let flushedOut = 0n;
 
-    for (let i = 1n; i <= 500n; i++) {
-      const cls = CLASSES[Number(i % 3n)];
-      const payer = payers[Number((i * 7n) % 3n)];
-      const receipt = await (await router.connect(payer).pay(SCENARIO[cls], i)).wait();
-      const event = receipt!.logs.map((l) => router.interface.parseLog(l)).find((e) => e?.name === "RevenuePaid");
-      const { nodeAmount, userPoolAmount, protocolAmount, developerAmount } = event!.args;
-      // Every single payment adds up, and follows the documented rounding.
-      expect(nodeAmount + userPoolAmount + protocolAmount + developerAmount).to.equal(i);
-      const want = expectedSplit(i, AWKWARD[cls]);
-      expect([nodeAmount, userPoolAmount, protocolAmount, developerAmount]).to.deep.equal([
-        want.node,
-        want.pool,
-        want.protocol,
-        want.developer,
-      ]);
-      booked.node += want.node;
-      booked.pool += want.pool;
-      booked.protocol += want.protocol;
-      booked.developer += want.developer;
-      received += i;
+      for (let i = 1n; i <= 500n; i++) {
+        const cls = CLASSES[Number(i % 3n)];
+        const payer = payers[Number((i * 7n) % 3n)];
+        const receipt = await (await router.connect(payer).pay(SCENARIO[cls], i)).wait();
+        const event = receipt!.logs.map((l) => router.interface.parseLog(l)).find((e) => e?.name === "RevenuePaid");
+        const { nodeAmount, userPoolAmount, protocolAmount, developerAmount } = event!.args;
+        // Every single payment adds up, and follows the documented rounding.
+        expect(nodeAmount + userPoolAmount + protocolAmount + developerAmount).to.equal(i);
+        const want = expectedSplit(i, AWKWARD[cls]);
+        expect([nodeAmount, userPoolAmount, protocolAmount, developerAmount]).to.deep.equal([
+          want.node,
+          want.pool,
+          want.protocol,
+          want.developer,
+        ]);
+        booked.node += want.node;
+        booked.pool += want.pool;
+        booked.protocol += want.protocol;
+        booked.developer += want.developer;
+        received += i;
 
-      // Interleave everything else that moves ERA in or out of the router.
-      if (i % 97n === 0n) {
-        await f.token.connect(f.attacker).transfer(routerAddress, i);
-        stray += i;
+        // Interleave everything else that moves ERA in or out of the router.
+        if (i % 97n === 0n) {
+          await f.token.connect(f.attacker).transfer(routerAddress, i);
+          stray += i;
+        }
+        if (i % 50n === 0n) {
+          const [toReserve, toRewards] = [await router.protocolPool(), await router.userPool()];
+          await router.flushPools();
+          flushedOut += toReserve + toRewards;
+        }
+        if (i % 120n === 0n && (await router.claimable(f.operator1.address)) > 0n) {
+          claimedOut += await router.claimable(f.operator1.address);
+          await router.connect(f.operator1).claim(f.operator1.address);
+        }
+        if (i % 175n === 0n) {
+          claimedOut += await router.claimable(f.developer.address);
+          await router.connect(f.developer).claim(f.carol.address);
+        }
+        // Invariant after every step: the router holds what it owes plus the stray ERA, to the wei.
+        expect(await f.token.balanceOf(routerAddress)).to.equal((await owedBy(router)) + stray);
       }
-      if (i % 50n === 0n) {
-        const [toReserve, toRewards] = [await router.protocolPool(), await router.userPool()];
-        await router.flushPools();
-        flushedOut += toReserve + toRewards;
-      }
-      if (i % 120n === 0n && (await router.claimable(f.operator1.address)) > 0n) {
-        claimedOut += await router.claimable(f.operator1.address);
-        await router.connect(f.operator1).claim(f.operator1.address);
-      }
-      if (i % 175n === 0n) {
-        claimedOut += await router.claimable(f.developer.address);
-        await router.connect(f.developer).claim(f.carol.address);
-      }
-      // Invariant after every step: the router holds what it owes plus the stray ERA, to the wei.
-      expect(await f.token.balanceOf(routerAddress)).to.equal((await owedBy(router)) + stray);
-    }
 
-    expect(received).to.equal((500n * 501n) / 2n);
-    expect(booked.node + booked.pool + booked.protocol + booked.developer).to.equal(received);
-    const held = await f.token.balanceOf(routerAddress);
-    expect(claimedOut + flushedOut + held).to.equal(received + stray);
+      expect(received).to.equal((500n * 501n) / 2n);
+      expect(booked.node + booked.pool + booked.protocol + booked.developer).to.equal(received);
+      const held = await f.token.balanceOf(routerAddress);
+      expect(claimedOut + flushedOut + held).to.equal(received + stray);
 
-    // Pay everything out: what each party gets over the whole run is exactly what was booked for it.
-    const nodeLeft = await router.claimable(f.operator1.address);
-    const devLeft = await router.claimable(f.developer.address);
-    if (nodeLeft > 0n) await router.connect(f.operator1).claim(f.operator1.address);
-    if (devLeft > 0n) await router.connect(f.developer).claim(f.carol.address);
-    claimedOut += nodeLeft + devLeft;
-    const poolsLeft = (await router.protocolPool()) + (await router.userPool());
-    if (poolsLeft > 0n) await router.flushPools();
-    flushedOut += poolsLeft;
-    expect(claimedOut).to.equal(booked.node + booked.developer);
-    expect(flushedOut).to.equal(booked.pool + booked.protocol);
-    const [reserveAfter] = await f.staking.reserveStatus();
-    expect(reserveAfter - reserveBefore).to.equal(booked.protocol);
-    expect((await f.distributor.available(EpochKind.UserReward)) - rewardsBefore).to.equal(booked.pool);
-    expect(await owedBy(router)).to.equal(0n);
-    expect(await f.token.balanceOf(routerAddress)).to.equal(stray);
+      // Pay everything out: what each party gets over the whole run is exactly what was booked for it.
+      const nodeLeft = await router.claimable(f.operator1.address);
+      const devLeft = await router.claimable(f.developer.address);
+      if (nodeLeft > 0n) await router.connect(f.operator1).claim(f.operator1.address);
+      if (devLeft > 0n) await router.connect(f.developer).claim(f.carol.address);
+      claimedOut += nodeLeft + devLeft;
+      const poolsLeft = (await router.protocolPool()) + (await router.userPool());
+      if (poolsLeft > 0n) await router.flushPools();
+      flushedOut += poolsLeft;
+      expect(claimedOut).to.equal(booked.node + booked.developer);
+      expect(flushedOut).to.equal(booked.pool + booked.protocol);
+      const [reserveAfter] = await f.staking.reserveStatus();
+      expect(reserveAfter - reserveBefore).to.equal(booked.protocol);
+      expect((await f.distributor.available(EpochKind.UserReward)) - rewardsBefore).to.equal(booked.pool);
+      expect(await owedBy(router)).to.equal(0n);
+      expect(await f.token.balanceOf(routerAddress)).to.equal(stray);
 
-    // Governance takes back the stray ERA, and not one wei more.
-    await recoverViaTimelock(f, await f.token.getAddress(), f.attacker.address, stray);
-    expect(await f.token.balanceOf(routerAddress)).to.equal(0n);
-    await expect(recoverViaTimelock(f, await f.token.getAddress(), f.attacker.address, 1n))
-      .to.be.revertedWithCustomError(router, "RevenueRecoverExceedsExcess")
-      .withArgs(1n, 0n);
+      // Governance takes back the stray ERA, and not one wei more.
+      await recoverViaTimelock(f, await f.token.getAddress(), f.attacker.address, stray);
+      expect(await f.token.balanceOf(routerAddress)).to.equal(0n);
+      await expect(recoverViaTimelock(f, await f.token.getAddress(), f.attacker.address, 1n))
+        .to.be.revertedWithCustomError(router, "RevenueRecoverExceedsExcess")
+        .withArgs(1n, 0n);
 
-    // Nothing was created or destroyed anywhere.
-    expect(await f.token.totalSupply()).to.equal(supplyBefore);
-    expect(await sumOfBalances()).to.equal(balancesBefore);
-  });
+      // Nothing was created or destroyed anywhere.
+      expect(await f.token.totalSupply()).to.equal(supplyBefore);
+      expect(await sumOfBalances()).to.equal(balancesBefore);
+    });
 
-  it("attack: ERA sent straight to the router neither breaks accounting nor can be claimed by its sender", async function () {
-    const f = await loadFixture(routerFixture);
-    const router = f.revenueRouter;
-    const routerAddress = await router.getAddress();
-    const amount = 20_000n * ERA + 9n;
-    await router.connect(f.alice).pay(SCENARIO[ScenarioClass.Financial], amount);
-    const split = expectedSplit(amount, DEFAULT_SHARES[ScenarioClass.Financial]);
+    it("ERA sent straight to the router breaks no accounting, is claimable by nobody, and is recovered by governance alone", async function () {
+      const f = await loadFixture(routerFixture);
+      const router = f.revenueRouter;
+      const routerAddress = await router.getAddress();
+      const amount = 20_000n * ERA + 9n;
+      await router.connect(f.alice).pay(SCENARIO[ScenarioClass.Financial], amount);
+      const split = expectedSplit(amount, DEFAULT_SHARES[ScenarioClass.Financial]);
 
-    const gift = 5_000n * ERA + 1n;
-    await f.token.connect(f.attacker).transfer(routerAddress, gift);
-    expect(await owedBy(router)).to.equal(amount);
-    await expect(router.connect(f.attacker).claim(f.attacker.address))
-      .to.be.revertedWithCustomError(router, "RevenueNothingToClaim")
-      .withArgs(f.attacker.address);
+      const gift = 5_000n * ERA + 1n;
+      await f.token.connect(f.attacker).transfer(routerAddress, gift);
+      expect(await owedBy(router)).to.equal(amount);
+      await expect(router.connect(f.attacker).claim(f.attacker.address))
+        .to.be.revertedWithCustomError(router, "RevenueNothingToClaim")
+        .withArgs(f.attacker.address);
 
-    // Governance cannot take a single wei of what is owed, even with the stray ERA present.
-    await expect(recoverViaTimelock(f, await f.token.getAddress(), f.treasury.address, gift + 1n))
-      .to.be.revertedWithCustomError(router, "RevenueRecoverExceedsExcess")
-      .withArgs(gift + 1n, gift);
-    await recoverViaTimelock(f, await f.token.getAddress(), f.treasury.address, gift);
+      // Governance cannot take a single wei of what is owed, even with the stray ERA present.
+      await expect(recoverViaTimelock(f, await f.token.getAddress(), f.treasury.address, gift + 1n))
+        .to.be.revertedWithCustomError(router, "RevenueRecoverExceedsExcess")
+        .withArgs(gift + 1n, gift);
+      // Only through the timelock: the recovery is an admin call.
+      await expect(router.connect(f.attacker).recover(await f.token.getAddress(), f.attacker.address, gift))
+        .to.be.revertedWithCustomError(router, "AccessControlUnauthorizedAccount")
+        .withArgs(f.attacker.address, ethers.ZeroHash);
+      await expect(recoverViaTimelock(f, await f.token.getAddress(), f.treasury.address, gift))
+        .to.emit(router, "Recovered")
+        .withArgs(await f.token.getAddress(), f.treasury.address, gift);
+      expect(await f.token.balanceOf(routerAddress)).to.equal(amount);
 
-    // Everyone owed is still paid in full afterwards.
-    await expect(router.connect(f.operator1).claim(f.operator1.address)).to.changeTokenBalance(
-      f.token,
-      f.operator1,
-      split.node,
-    );
-    await expect(router.connect(f.developer).claim(f.developer.address)).to.changeTokenBalance(
-      f.token,
-      f.developer,
-      split.developer,
-    );
-    await expect(router.flushPools()).to.emit(router, "PoolsFlushed").withArgs(split.protocol, split.pool);
-    expect(await f.token.balanceOf(routerAddress)).to.equal(0n);
+      // Everyone owed is still paid in full afterwards.
+      await expect(router.connect(f.operator1).claim(f.operator1.address)).to.changeTokenBalance(
+        f.token,
+        f.operator1,
+        split.node,
+      );
+      await expect(router.connect(f.developer).claim(f.developer.address)).to.changeTokenBalance(
+        f.token,
+        f.developer,
+        split.developer,
+      );
+      await expect(router.flushPools()).to.emit(router, "PoolsFlushed").withArgs(split.protocol, split.pool);
+      expect(await f.token.balanceOf(routerAddress)).to.equal(0n);
+    });
   });
 
   it("attack: governance cannot drain owed ERA by recovering in several small steps", async function () {

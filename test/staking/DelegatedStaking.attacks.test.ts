@@ -5,12 +5,14 @@ import { DAY, ERA, MONTH } from "../helpers/fixtures";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { DelegatedStaking } from "../../typechain-types";
 import {
+  BPS,
   MAX_APR_BPS,
   MAX_SCORE_BPS,
   MIN_APR_BPS,
   RESERVE,
   UNBONDING_PERIOD,
   WAD,
+  YEAR,
   YIELD_DENOMINATOR,
   accIncrement,
   accIncrementEff,
@@ -298,7 +300,7 @@ describe("DelegatedStaking — attacks", function () {
     });
   });
 
-  describe("delegate-for griefing", function () {
+  describe("attack 2: delegate-for griefing", function () {
     it("a third party delegating 1 wei on someone's behalf never extends or changes their unbonding entries", async function () {
       const f = await loadFixture(stakingFixture);
       await f.staking.connect(f.alice).delegate(NODE_1, STAKE);
@@ -333,7 +335,7 @@ describe("DelegatedStaking — attacks", function () {
     });
   });
 
-  describe("extreme amounts", function () {
+  describe("attack 1: extreme amounts and poke frequency", function () {
     it("a 1-wei delegation mints 1 share, earns 0, and returns its 1 wei", async function () {
       const f = await loadFixture(stakingFixture);
       await expect(f.staking.connect(f.alice).delegate(NODE_1, 1n))
@@ -374,9 +376,66 @@ describe("DelegatedStaking — attacks", function () {
       expect(await token.balanceOf(alice.address)).to.equal(whale + whale / 100n);
       await expectSolvent(staking, token, [1], [alice]);
     });
+    describe("1,000 one-second pokes against one 1,000-second jump (1-wei and 1e27-wei delegations)", function () {
+      const WHALE = 10n ** 27n;
+      const STEPS = 1_000n;
+      const FUNDED = WHALE / 10n;
+      const APR = aprOfScore(3_333n); // 933 bps: nothing divides evenly
+
+      /** Runs the 1,000 seconds either poked every second or in one jump, then both delegators claim what they can. */
+      async function run(poked: boolean) {
+        const { staking, token, scoreKeeper, admin, alice, bob, recipient } = await loadFixture(isolatedFixture);
+        await token.mint(alice.address, 1n);
+        await token.mint(bob.address, WHALE);
+        await token.mint(admin.address, FUNDED);
+        await staking.connect(admin).fundReserve(FUNDED);
+        await staking.connect(scoreKeeper).setScore(1, 3_333n);
+        const t0 = await timestampOf(await staking.connect(alice).delegate(1, 1n));
+        await at(t0 + 1n);
+        await staking.connect(bob).delegate(1, WHALE);
+        for (let i = poked ? 2n : STEPS; i <= STEPS; i++) {
+          await at(t0 + i);
+          await staking.connect(recipient).poke();
+        }
+        const [reserve, yieldOwed] = await staking.reserveStatus();
+        const claimable = [
+          await staking.claimableYield(alice.address, 1),
+          await staking.claimableYield(bob.address, 1),
+        ];
+        await at(t0 + STEPS + 1n);
+        await expect(staking.connect(alice).claim(1))
+          .to.be.revertedWithCustomError(staking, "StakingNothingToClaim")
+          .withArgs(alice.address);
+        const paid = (await staking.connect(bob).claim.staticCall(1)) as bigint;
+        await staking.connect(bob).claim(1);
+        await expectSolvent(staking, token, [1], [alice, bob]);
+        return { reserve, yieldOwed, claimable, paid, taken: FUNDED - (await staking.reserveStatus())[0] };
+      }
+
+      it("pay the same yield to the wei; the reserve is charged at most 1 wei more per poke; total paid ≤ total funded", async function () {
+        const jump = await run(false);
+        const poked = await run(true);
+        // The 1-wei delegation earns nothing either way (0.93 wei a year), the 1e27 one exactly the same amount.
+        expect(jump.claimable[0]).to.equal(0n);
+        expect(poked.claimable).to.deep.equal(jump.claimable);
+        expect(poked.paid).to.equal(jump.paid);
+        // Bob's yield: the node's (1e27 + 1 wei) × 9.33% over his 1,000 s, rounded down, less Alice's 0 — never more than
+        // the exact real-number yield of his stake plus one wei (Alice's unpaid fraction).
+        const exact = (WHALE * APR * STEPS) / (BPS * YEAR); // bob: from t0 + 1 to his claim at t0 + 1,001
+        expect(jump.paid).to.be.within(exact - 1n, exact + 1n);
+        // Every reserve charge is rounded up: the pokes cost the reserve ≥ the jump, by less than 1 wei each.
+        expect(jump.reserve - poked.reserve).to.be.within(0n, STEPS - 1n);
+        expect(poked.yieldOwed - jump.yieldOwed).to.equal(jump.reserve - poked.reserve);
+        for (const r of [jump, poked]) {
+          expect(r.yieldOwed).to.be.gte(r.claimable[0] + r.claimable[1]);
+          expect(r.paid).to.be.lte(r.taken);
+          expect(r.taken).to.be.lte(FUNDED);
+        }
+      });
+    });
   });
 
-  describe("rounding", function () {
+  describe("attack 1: rounding in the protocol's favour", function () {
     it("is in the protocol's favour: Σ claimable ≤ owed yield, Σ paid ≤ yield taken from the reserve", async function () {
       const f = await loadFixture(stakingFixture);
       await f.staking.connect(f.scoreKeeper).setScore(NODE_1, 3_333n);
@@ -440,7 +499,7 @@ describe("DelegatedStaking — attacks", function () {
     });
   });
 
-  describe("re-entrancy through a token with transfer hooks", function () {
+  describe("attack 3: re-entrancy through a token with transfer hooks", function () {
     /** Every nonReentrant entry point, called back from inside the token transfer of a delegation. */
     const reentries = (staking: DelegatedStaking, who: string, recipient: string): [string, string][] => [
       ["delegate", staking.interface.encodeFunctionData("delegate", [1, 1])],
@@ -492,6 +551,70 @@ describe("DelegatedStaking — attacks", function () {
       // Without the hook, the same calls go through.
       await token.arm(ethers.ZeroAddress, "0x");
       for (const call of outer) await expect(call()).not.to.be.reverted;
+    });
+
+    describe("a delegator contract re-entering from the token hook of its own payout is paid once", function () {
+      const REENTRIES = { claim: 0n, withdraw: 1n, undelegate: 2n } as const;
+
+      /**
+       * A reentrant delegator that held 10,000 HOOK at node 1 for a day and unbonded all of it (matured now, its
+       * yield settled), and holds 1,000 HOOK at node 2; the hook re-enters against node 2.
+       */
+      async function armedDelegator() {
+        const f = await loadFixture(isolatedFixture);
+        await f.registry.setActive(2, true);
+        const attacker = await ethers.deployContract("StakingReentrantDelegator", [f.stakingAddress, f.token]);
+        const attackerAddress = await attacker.getAddress();
+        await f.token.mint(attackerAddress, STAKE + 1_000n * ERA);
+        await f.token.mint(f.admin.address, RESERVE);
+        await f.staking.connect(f.admin).fundReserve(RESERVE);
+        const t0 = await timestampOf(await attacker.delegate(1, STAKE));
+        await at(t0 + DAY);
+        await attacker.undelegate(1, ethers.MaxUint256);
+        await attacker.delegate(2, 1_000n * ERA);
+        await time.increase(UNBONDING_PERIOD);
+        const arm = (what: keyof typeof REENTRIES) =>
+          f.token.arm(attackerAddress, attacker.interface.encodeFunctionData("reenter", [REENTRIES[what], 2]));
+        return { ...f, attacker, attackerAddress, arm };
+      }
+
+      for (const outer of ["claim", "withdraw"] as const) {
+        for (const inner of Object.keys(REENTRIES) as (keyof typeof REENTRIES)[]) {
+          it(`${inner} from inside the ${outer} payout is refused (ReentrancyGuardReentrantCall); the ${outer} pays exactly once`, async function () {
+            const { staking, token, attacker, attackerAddress, arm } = await loadFixture(armedDelegator);
+            await arm(inner);
+            // Node 1's yield was settled when the attacker left it: a day of 10,000 at 8%, exactly.
+            const owed = outer === "claim" ? nodeYield(STAKE, MIN_APR_BPS, DAY) : STAKE;
+            expect(await staking.settledYield(attackerAddress)).to.equal(nodeYield(STAKE, MIN_APR_BPS, DAY));
+            const tx = outer === "claim" ? attacker.claim(1) : attacker.withdraw(1);
+            const refusal = staking.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []);
+            await expect(tx).to.emit(attacker, "ReentryRefused").withArgs(REENTRIES[inner], refusal);
+            await expect(tx).to.changeTokenBalances(
+              token,
+              [attackerAddress, await staking.getAddress()],
+              [owed, -owed],
+            );
+            if (outer === "claim") await expect(tx).to.emit(staking, "YieldClaimed").withArgs(attackerAddress, owed);
+            else await expect(tx).to.emit(staking, "Withdrawn").withArgs(attackerAddress, 1n, owed, 1n);
+            expect(await token.hookCalls()).to.equal(1n);
+            expect(await attacker.reentriesSucceeded()).to.equal(0n);
+            // The inner call changed nothing at node 2: same shares, no unbonding, no withdrawal.
+            expect(await staking.sharesOf(attackerAddress, 2)).to.equal(1_000n * ERA);
+            expect(await staking.unbondingsOf(attackerAddress, 2)).to.have.length(0);
+            expect(await staking.unbondingsOf(attackerAddress, 1)).to.have.length(outer === "withdraw" ? 0 : 1);
+            // Asked again, the contract has nothing more to pay for the same thing.
+            if (outer === "claim") {
+              await expect(attacker.claim(1))
+                .to.be.revertedWithCustomError(staking, "StakingNothingToClaim")
+                .withArgs(attackerAddress);
+            } else {
+              await expect(attacker.withdraw(1))
+                .to.be.revertedWithCustomError(staking, "StakingNothingToWithdraw")
+                .withArgs(attackerAddress, 1n);
+            }
+          });
+        }
+      }
     });
   });
 });

@@ -1,13 +1,10 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import type { TransactionReceipt, Wallet } from "ethers";
 import type { z } from "zod";
 import type * as IndexerModule from "../../indexer";
 import type * as VerifierModule from "../../verifier";
 import { ConfigError, envKey, flagName, loadConfig, type LoadOptions } from "../../node/config";
-import type { TxRequest, TxSubmitter } from "../../node/types";
-import { decodeContractError } from "../../sdk/errors";
 import { examples, type CommandEnv } from "../command";
 import { Context, type GlobalOptions } from "../context";
 import { ADDRESSES_FILE } from "../deployment";
@@ -20,7 +17,8 @@ import type { CliIO, CommandResult } from "../io";
  * module (src/executor, src/verifier, src/indexer) exports its configuration schema, read with `loadConfig`
  * (`--setting value` flags > ERA_<PROCESS>_* environment > the --config file > defaults), and its run entry. The
  * verifier and the indexer take the chain, the deployment and the key from the CLI's common settings (--rpc,
- * --deployment, ERA_PRIVATE_KEY / --keystore); the executor reads its own node key and settings. A module is loaded
+ * --deployment, ERA_PRIVATE_KEY / --keystore) and send through the node's one writer (`TxSender`, src/node/sender.ts)
+ * built from their sender settings; the executor reads its own node key and settings. A module is loaded
  * only when its command runs, so a build without it still runs every other command.
  */
 
@@ -66,31 +64,6 @@ function requireOptional(folder: string): Record<string, unknown> | undefined {
   }
 }
 
-/**
- * A `TxSubmitter` over the CLI's wallet: one transaction at a time (so nonces never collide), simulated first by
- * gas estimation, waited for; a revert is thrown as the suite's decoded error.
- */
-export function walletSubmitter(wallet: Wallet): TxSubmitter {
-  let queue: Promise<unknown> = Promise.resolve();
-  const send = async (req: TxRequest): Promise<TransactionReceipt> => {
-    try {
-      const tx = await wallet.sendTransaction({ to: req.to, data: req.data, value: req.value });
-      const receipt = await tx.wait();
-      if (receipt === null || receipt.status !== 1) throw new Error(`The ${req.label} transaction ${tx.hash} failed.`);
-      return receipt;
-    } catch (e) {
-      throw decodeContractError(e) ?? e;
-    }
-  };
-  return {
-    submit(req) {
-      const result = queue.then(() => send(req));
-      queue = result.catch(() => undefined);
-      return result;
-    },
-  };
-}
-
 const verifier: ProcessSpec = {
   name: "verifier",
   description: "run the verifier: re-checks lightweight batches, proves fraud in the window, refunds expired locks",
@@ -110,8 +83,7 @@ const verifier: ProcessSpec = {
           config: config as VerifierModule.VerifierConfig,
           provider,
           addresses,
-          submitter: walletSubmitter(wallet),
-          account: wallet.address,
+          signer: wallet,
           signal: stop,
         });
         return undefined;
@@ -137,14 +109,14 @@ const indexer: ProcessSpec = {
       async start({ config, ctx }) {
         const c = config as IndexerModule.IndexerConfig;
         const [{ provider }, { addresses }] = await Promise.all([ctx.chain(), ctx.deployment()]);
-        const submitter = c.publish ? walletSubmitter(await ctx.wallet()) : undefined;
+        const signer = c.publish ? await ctx.wallet() : undefined;
         let outcome: Awaited<ReturnType<typeof mod.runIndexer>>;
         try {
           outcome = await mod.runIndexer({
             config: c,
             provider,
             addresses,
-            submitter,
+            signer,
             onProgress: (p) => ctx.out.progress(`scanned blocks ${p.fromBlock}–${p.toBlock} of ${p.target}`),
           });
         } catch (e) {
@@ -176,6 +148,8 @@ const executor: ProcessSpec = {
   examples: [
     "ERA_EXECUTOR_NODE_KEY=0x… era executor run --config executor.json",
     "era executor run --chain-id 31337 --journal ./data/executor.sqlite --keystore node.json",
+    "era executor run --config executor.json --peers 2=http://node-2:7300,3=http://node-3:7300 --result-check-url http://127.0.0.1:8080/check",
+    `era executor run --config executor.json --mode-policy '{"3": {"high": 500, "low": 50, "minDwellMs": 600000}}'`,
   ],
   load() {
     const mod = requireOptional("executor");

@@ -1,9 +1,12 @@
+import { getAddress } from "ethers";
 import type { Command } from "commander";
+import { IERC20Metadata__factory } from "../../../typechain-types";
+import type { Suite } from "../../sdk/economy";
 import { act, examples, type CommandEnv } from "../command";
-import { ChainError } from "../errors";
-import { formatDuration, formatEra, formatTime } from "../format";
-import { parseAddress, parseAmount, parseAmountOrAll, parseBytes32 } from "../parse";
-import { call, payEra } from "../spend";
+import { ChainError, UsageError } from "../errors";
+import { formatDuration, formatTime, formatToken } from "../format";
+import { parseAddress, parseBytes32, parseTokenAmount, parseTokenAmountOrAll } from "../parse";
+import { call, ERA_UNIT, payEra, payToken, type TokenUnit } from "../spend";
 
 /** Settlement statuses, in the contract's enum order. */
 const STATUS = ["none", "settled", "locked", "committed", "refunded"] as const;
@@ -16,36 +19,105 @@ const STATUS_TEXT: Record<(typeof STATUS)[number], string> = {
   refunded: "refunded: the lock expired and the frozen amounts were released (terminal)",
 };
 
+/** A token the settlement engine escrows, as the CLI writes its amounts. */
+interface EscrowToken extends TokenUnit {
+  address: string;
+  /** Whether it is the suite's ERA (paid with a permit). */
+  era: boolean;
+  /** Whether the settlement engine allow-lists it now. */
+  allowed: boolean;
+}
+
+const TOKEN_OPTION = ["--token <address>", "an allow-listed ERC-20 of the settlement engine (default: ERA)"] as const;
+
+/**
+ * The token of `--token` (ERA when not given), with its symbol and decimals read from the chain. Refuses, before
+ * anything is sent, an address that is not an ERC-20; `allowed` says whether the engine takes it now.
+ */
+async function escrowToken(suite: Suite, given: string | undefined): Promise<EscrowToken> {
+  const era = getAddress(suite.addresses.token);
+  const address = given === undefined ? era : parseAddress(given, "token");
+  if (address === era) return { address, era: true, allowed: true, ...ERA_UNIT };
+  const runner = suite.settlementEngine.runner;
+  const meta = IERC20Metadata__factory.connect(address, runner);
+  let symbol: string;
+  let decimals: number;
+  try {
+    [symbol, decimals] = await Promise.all([meta.symbol(), meta.decimals().then(Number)]);
+  } catch {
+    throw new UsageError(
+      `The token ${address} is not an ERC-20 with a symbol and decimals on this chain.`,
+      "Check the address: `--token` takes a token the settlement engine allow-lists.",
+    );
+  }
+  const allowed = await suite.settlementEngine.tokenAllowed(address);
+  return { address, era: false, allowed, symbol, decimals };
+}
+
+/** A refusal of a token the settlement engine does not take (nothing is sent). */
+function notAllowed(token: EscrowToken): UsageError {
+  return new UsageError(
+    `The settlement engine does not take ${token.symbol} (${token.address}): the token is not on its allow-list.`,
+    "Use ERA (the default) or a token governance has allowed (SettlementEngine.setTokenAllowed); nothing was sent.",
+  );
+}
+
 export function registerSettle(program: Command, env: CommandEnv): void {
   const settle = program
     .command("settle")
-    .description("financial scenarios' escrow: deposit and withdraw ERA, see balances and a settlement's status")
-    .addHelpText("after", examples("era settle deposit 500", "era settle status 0x…"));
+    .description(
+      "financial scenarios' escrow: deposit and withdraw ERA or an allow-listed token, see balances and a settlement's status",
+    )
+    .addHelpText(
+      "after",
+      examples("era settle deposit 500", "era settle deposit 250 --token 0x…", "era settle status 0x…"),
+    );
 
   settle
     .command("deposit")
-    .description("deposit ERA into the settlement engine as free (settleable) balance")
-    .argument("<amount>", "ERA to deposit, e.g. 500")
-    .option("--no-permit", "approve in its own transaction instead of signing a permit")
-    .addHelpText("after", examples("era settle deposit 500", "era settle deposit 0.25 --json"))
+    .description("deposit ERA (or an allow-listed token) into the settlement engine as free (settleable) balance")
+    .argument("<amount>", "amount in the token's unit, e.g. 500 (ERA) or 12.5 (a 6-decimal token)")
+    .option(...TOKEN_OPTION)
+    .option("--no-permit", "approve in its own transaction instead of signing a permit (ERA)")
+    .addHelpText(
+      "after",
+      examples("era settle deposit 500", "era settle deposit 0.25 --json", "era settle deposit 12.5 --token 0x…"),
+    )
     .action(
-      act(env, async (ctx, [amountArg], o: { permit: boolean }) => {
-        const amount = parseAmount(amountArg);
+      act(env, async (ctx, [amountArg], o: { permit: boolean; token?: string }) => {
+        if (o.token !== undefined) parseAddress(o.token, "token");
         const { suite, wallet } = await ctx.signingSuite();
         const engine = suite.settlementEngine;
-        const token = suite.addresses.token;
-        await payEra(ctx, suite.token, wallet, {
-          what: `depositing ${formatEra(amount)} into escrow`,
-          spender: suite.addresses.settlementEngine,
-          amount,
-          permit: o.permit,
-          withPermit: (d, v, r, s) => call(engine.depositWithPermit, token, amount, d, v, r, s),
-          plain: call(engine.deposit, token, amount),
-        });
-        const free = await engine.freeBalance(wallet.address, token);
+        const token = await escrowToken(suite, o.token);
+        if (!token.allowed) throw notAllowed(token);
+        const amount = parseTokenAmount(amountArg, token);
+        const what = `depositing ${formatToken(amount, token)} into escrow`;
+        const spender = suite.addresses.settlementEngine;
+        const plain = call(engine.deposit, token.address, amount);
+        if (token.era) {
+          await payEra(ctx, suite.token, wallet, {
+            what,
+            spender,
+            amount,
+            permit: o.permit,
+            withPermit: (d, v, r, s) => call(engine.depositWithPermit, token.address, amount, d, v, r, s),
+            plain,
+          });
+        } else {
+          await payToken(ctx, token.address, token, wallet, { what, spender, amount, plain });
+        }
+        const free = await engine.freeBalance(wallet.address, token.address);
         return {
-          data: { account: wallet.address, deposited: amount, free, transactions: ctx.transactions },
-          text: [`Deposited ${formatEra(amount)}; your free escrow balance is ${formatEra(free)}.`],
+          data: {
+            account: wallet.address,
+            token: token.address,
+            symbol: token.symbol,
+            decimals: token.decimals,
+            deposited: amount,
+            free,
+            transactions: ctx.transactions,
+          },
+          text: [`Deposited ${formatToken(amount, token)}; your free escrow balance is ${formatToken(free, token)}.`],
         };
       }),
     );
@@ -53,55 +125,77 @@ export function registerSettle(program: Command, env: CommandEnv): void {
   settle
     .command("withdraw")
     .description("withdraw free escrow balance (frozen amounts stay until their lock ends)")
-    .argument("<amount>", 'ERA to withdraw, or "all" (of the free balance)')
+    .argument("<amount>", 'amount in the token\'s unit, or "all" (of the free balance)')
+    .option(...TOKEN_OPTION)
     .option("--to <address>", "where to send it (default: your account)")
-    .addHelpText("after", examples("era settle withdraw 100", "era settle withdraw all --to 0x…"))
+    .addHelpText(
+      "after",
+      examples("era settle withdraw 100", "era settle withdraw all --to 0x…", "era settle withdraw all --token 0x…"),
+    )
     .action(
-      act(env, async (ctx, [amountArg], o: { to?: string }) => {
-        const requested = parseAmountOrAll(amountArg);
+      act(env, async (ctx, [amountArg], o: { to?: string; token?: string }) => {
         const to = o.to === undefined ? undefined : parseAddress(o.to, "recipient");
+        if (o.token !== undefined) parseAddress(o.token, "token");
         const { suite, wallet } = await ctx.signingSuite();
         const engine = suite.settlementEngine;
-        const token = suite.addresses.token;
-        const free = await engine.freeBalance(wallet.address, token);
+        const token = await escrowToken(suite, o.token);
+        const requested = parseTokenAmountOrAll(amountArg, token);
+        const free = await engine.freeBalance(wallet.address, token.address);
+        // A token removed from the allow-list can still be withdrawn; one never allowed has nothing to withdraw.
+        if (!token.allowed && free === 0n) throw notAllowed(token);
         const amount = requested === "all" ? free : requested;
         if (amount === 0n)
-          throw new ChainError(`${wallet.address} has no free escrow balance.`, "Nothing to withdraw.");
+          throw new ChainError(
+            `${wallet.address} has no free escrow balance of ${token.symbol}.`,
+            "Nothing to withdraw.",
+          );
         const recipient = to ?? wallet.address;
-        await ctx.send(`withdrawing ${formatEra(amount)} of escrow to ${recipient}`, () =>
-          engine.withdraw(token, amount, recipient),
+        await ctx.send(`withdrawing ${formatToken(amount, token)} of escrow to ${recipient}`, () =>
+          engine.withdraw(token.address, amount, recipient),
         );
-        const left = await engine.freeBalance(wallet.address, token);
+        const left = await engine.freeBalance(wallet.address, token.address);
         return {
           data: {
             account: wallet.address,
+            token: token.address,
+            symbol: token.symbol,
+            decimals: token.decimals,
             to: recipient,
             withdrawn: amount,
             free: left,
             transactions: ctx.transactions,
           },
-          text: [`Withdrew ${formatEra(amount)} of escrow to ${recipient}; free balance left ${formatEra(left)}.`],
+          text: [
+            `Withdrew ${formatToken(amount, token)} of escrow to ${recipient}; free balance left ${formatToken(left, token)}.`,
+          ],
         };
       }),
     );
 
   settle
     .command("balance")
-    .description("show an account's free and frozen escrow balance")
+    .description("show an account's free and frozen escrow balance of ERA (or of --token)")
     .option("--account <address>", "whose balance (default: your key's account)")
-    .addHelpText("after", examples("era settle balance", "era settle balance --account 0x… --json"))
+    .option(...TOKEN_OPTION)
+    .addHelpText(
+      "after",
+      examples("era settle balance", "era settle balance --account 0x… --json", "era settle balance --token 0x…"),
+    )
     .action(
-      act(env, async (ctx, _args, o: { account?: string }) => {
+      act(env, async (ctx, _args, o: { account?: string; token?: string }) => {
         const account = ctx.account(o.account);
+        if (o.token !== undefined) parseAddress(o.token, "token");
         const suite = await ctx.suite();
-        const token = suite.addresses.token;
+        const token = await escrowToken(suite, o.token);
         const [free, frozen] = await Promise.all([
-          suite.settlementEngine.freeBalance(account, token),
-          suite.settlementEngine.frozenBalance(account, token),
+          suite.settlementEngine.freeBalance(account, token.address),
+          suite.settlementEngine.frozenBalance(account, token.address),
         ]);
         return {
-          data: { account, free, frozen },
-          text: [`Escrow of ${account}: ${formatEra(free)} free, ${formatEra(frozen)} frozen in locks.`],
+          data: { account, token: token.address, symbol: token.symbol, decimals: token.decimals, free, frozen },
+          text: [
+            `Escrow of ${account}: ${formatToken(free, token)} free, ${formatToken(frozen, token)} frozen in locks.`,
+          ],
         };
       }),
     );

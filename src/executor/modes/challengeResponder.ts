@@ -2,7 +2,7 @@ import { getAddress, type TypedDataDomain } from "ethers";
 import { domainOf } from "../../sdk/execution";
 import type { TxSubmitter } from "../../node/types";
 import { decodeContractError, describeError } from "../../sdk/errors";
-import { LogPoller, Ticker } from "../logPoller";
+import { LogPoller, Ticker } from "../../node/blockScan";
 import type { ActionJob } from "../types";
 import { ChainReader, chainNow, recoverStrict, type ModeContext } from "./common";
 import { actionDigestOf } from "./lightweight";

@@ -1,8 +1,13 @@
 import { toBeHex, ZeroHash } from "ethers";
 import { ExecutionMode } from "../../sdk/economy";
-import { batchNotarizationIdOf, type AttestationFields, type BatchAttestationFields } from "../../sdk/execution";
+import {
+  batchNotarizationIdOf,
+  executingNodeOf,
+  type AttestationFields,
+  type BatchAttestationFields,
+} from "../../sdk/execution";
 import type { TxRequest } from "../../node/types";
-import { LogPoller } from "../logPoller";
+import { LogPoller } from "../../node/blockScan";
 import { CosignClient, notaryBatchTree, QuorumNotReached, type Cosignable, type SignedBy } from "../cosign";
 import { JobsRefused, NotReadyYet, type BatchPlan, type Job, type ModeHandler, type ResultJob } from "../types";
 import { ChainReader, batchSizeOption, chainNow, isBytes32, jobsOfKind, type ModeContext } from "./common";
@@ -154,14 +159,10 @@ export class NotarizedHandler extends ChainReader implements ModeHandler {
         (event.args.resultHash as string).toLowerCase() === job.resultHash.toLowerCase() &&
         (event.args.timestamp as bigint) >= since,
     );
-    // The executing node is named by the hub's BatchApplied, emitted under the notarization id in the same transaction.
-    for (const { event } of candidates) {
-      const { executionHub } = this.suite;
-      const applied = await executionHub.queryFilter(
-        executionHub.filters.BatchApplied(event.args.notarizationId as string),
-        this.options.fromBlock ?? 0,
-      );
-      if (applied.some((a) => a.args.nodeId === this.options.nodeId)) return true;
+    for (const { log, event } of candidates) {
+      const id = event.args.notarizationId as string;
+      const node = await executingNodeOf(this.suite.executionHub, id, log.blockNumber, log.blockNumber);
+      if (node === this.options.nodeId) return true;
     }
     return false;
   }

@@ -150,7 +150,7 @@ describe("BatchCommitments: challengeSignature", function () {
 });
 
 describe("BatchCommitments: answerChallenge", function () {
-  it("false challenge: the node answers with the user's signature, the bond goes to the operator, the batch finalizes", async function () {
+  it("attack 9: a challenge against a good action is answered with the user's signature, the bond goes to the operator, the batch finalizes", async function () {
     const f = await loadFixture(lightweightFixture);
     const { s, signature } = await challenged(f);
     const tx = f.batchCommitments.connect(f.node1Key).answerChallenge(s.batchId, 3, signature);

@@ -230,7 +230,7 @@ describe("BatchCommitments: commit", function () {
     }
   });
 
-  it("reverts with CommitmentsBatchExists on a replayed batch id and changes nothing", async function () {
+  it("attack 9: reverts with CommitmentsBatchExists on a reused batch id (same or another scenario) and changes nothing", async function () {
     const f = await loadFixture(lightweightFixture);
     const s = await submitBatch(f, makeActions(3));
     const before = await f.batchCommitments.getBatch(s.batchId);

@@ -6,6 +6,7 @@ import {
   BatchStatus,
   EXECUTION_DEFAULTS,
   LIGHT,
+  fraudulent,
   lightweightFixture,
   makeActions,
   signed,
@@ -15,13 +16,6 @@ import {
 } from "./helpers";
 
 const WINDOW = EXECUTION_DEFAULTS.challengeWindow;
-
-/** A batch whose actions 1 and 2 share (user, nonce): a provable fraud. */
-async function fraudulent(f: LightweightFixture): Promise<Submitted> {
-  const actions = makeActions(3);
-  actions[2] = { ...actions[1], payload: 5n };
-  return submitBatch(f, actions);
-}
 
 function proveDup(f: LightweightFixture, s: Submitted) {
   return f.batchCommitments.proveDuplicateInBatch(
@@ -59,7 +53,7 @@ describe("BatchCommitments: challenge window and finality", function () {
       .withArgs(s.batchId, 0n, f.carol.address, s.submittedAt + WINDOW - 1n + EXECUTION_DEFAULTS.answerWindow);
   });
 
-  it("attack: a challenge at the end of the window reverts with CommitmentsWindowClosed", async function () {
+  it("attack 9: a challenge at the end of the window reverts with CommitmentsWindowClosed", async function () {
     const f = await loadFixture(lightweightFixture);
     const s = await submitBatch(f, makeActions(3));
     await f.token.connect(f.carol).approve(f.addresses.batchCommitments, EXECUTION_DEFAULTS.challengeBond);
@@ -76,7 +70,7 @@ describe("BatchCommitments: challenge window and finality", function () {
     await expect(proveDup(f, s)).to.emit(f.batchCommitments, "FraudProven");
   });
 
-  it("is not final one second before the window ends and final at its end, with no transaction", async function () {
+  it("attack 9: is not final one second before the window ends and final at its end, with no transaction", async function () {
     const f = await loadFixture(lightweightFixture);
     const s = await submitBatch(f, makeActions(3));
     await time.increaseTo(s.submittedAt + WINDOW - 1n);
@@ -84,15 +78,6 @@ describe("BatchCommitments: challenge window and finality", function () {
     await time.increaseTo(s.submittedAt + WINDOW);
     expect(await f.batchCommitments.isFinal(s.batchId)).to.equal(true);
     expect((await f.batchCommitments.getBatch(s.batchId)).status).to.equal(BatchStatus.Pending);
-  });
-
-  it("reverts with CommitmentsNotFinalizable one second before the window ends", async function () {
-    const f = await loadFixture(lightweightFixture);
-    const s = await submitBatch(f, makeActions(3));
-    await time.setNextBlockTimestamp(s.submittedAt + WINDOW - 1n);
-    await expect(f.batchCommitments.finalize(s.batchId))
-      .to.be.revertedWithCustomError(f.batchCommitments, "CommitmentsNotFinalizable")
-      .withArgs(s.batchId);
   });
 
   it("finalizes at the end of the window: BatchFinalized, status Finalized, the hub counts the actions", async function () {

@@ -100,7 +100,7 @@ describe("BatchCommitments: proveDuplicateInBatch", function () {
     await expect(proveDup(f, s, 4, 1)).to.emit(f.batchCommitments, "FraudProven");
   });
 
-  it("reverts with CommitmentsNotDuplicate for the same action twice, another nonce or another user", async function () {
+  it("attack 9: a duplicate proof against good actions (the same action twice, another nonce or another user) reverts with CommitmentsNotDuplicate", async function () {
     const f = await loadFixture(lightweightFixture);
     const actions = withInBatchDuplicate();
     actions[2] = { user: actions[1].user, nonce: actions[1].nonce + 7, payload: 5n }; // same user, other nonce

@@ -99,6 +99,13 @@ export async function submitBatch(
   };
 }
 
+/** Submits a batch of three actions whose actions 1 and 2 share (user, nonce): a provable fraud. */
+export async function fraudulent(f: LightweightFixture): Promise<Submitted> {
+  const actions = makeActions(3);
+  actions[2] = { ...actions[1], payload: 5n };
+  return submitBatch(f, actions);
+}
+
 /** Switches scenario 3 (or `scenarioId`) to `mode` as its owner. */
 export async function setMode(f: LightweightFixture, mode: ExecutionMode, scenarioId = LIGHT): Promise<void> {
   await f.scenarioRegistry.connect(f.developer).setMode(scenarioId, mode);

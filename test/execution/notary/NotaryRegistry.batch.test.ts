@@ -130,7 +130,7 @@ describe("NotaryRegistry batches", function () {
       expect(await f.notaryRegistry.batchCommitmentOf(notarizationId)).to.equal(ethers.ZeroHash);
     });
 
-    it("accepts signatures at their deadline and reverts with NotaryExpired one second later", async function () {
+    it("attack 7: accepts signatures at their deadline and reverts with NotaryExpired one second later (batch)", async function () {
       const f = await loadFixture(notaryFixture);
       const late = await batchOf("late", resultsOf("late", 2));
       const lateSigs = signaturesOf(await signAllBatch([f.keys[0]], f.notaryDomain, late.attestation));

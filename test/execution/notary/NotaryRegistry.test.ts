@@ -427,7 +427,7 @@ describe("NotaryRegistry", function () {
       expect(await f.notaryRegistry.verifyRecord(recordOf(a, a.deadline, [f.keys[0].address]), [])).to.equal(true);
     });
 
-    it("reverts with NotaryExpired(deadline, now) one second after the deadline", async function () {
+    it("attack 7: reverts with NotaryExpired(deadline, now) one second after the deadline, recording nothing", async function () {
       const f = await loadFixture(notaryFixture);
       const a = await attestationOf("expired");
       const sigs = signaturesOf(await signAll([f.keys[0]], f.notaryDomain, a));

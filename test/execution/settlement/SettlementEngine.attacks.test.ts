@@ -4,16 +4,21 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { DAY } from "../../helpers/fixtures";
 import { domainOf } from "../../../src/sdk/execution";
 import { now } from "../../helpers/execution";
+import { inOneBlock } from "../../helpers/blocks";
 import {
   Failure,
+  SCENARIO,
   Status,
   hashlockOf,
+  ledgerOf,
   leg,
   lock,
   quirkyFixture,
   settle,
+  settlementFixture,
   settlementOf,
   signByPayers,
+  users,
   type SettlementFixture,
 } from "./helpers";
 import type { SettlementQuirkyToken, SettlementReentrant } from "../../../typechain-types";
@@ -291,5 +296,85 @@ describe("SettlementEngine — hostile tokens", function () {
       expect(await owed(f, accounts)).to.equal(await f.quirky.balanceOf(f.engineAddress));
       expect(await owed(f, accounts)).to.equal(900n + 450n - 300n);
     });
+  });
+
+  describe("attack 8: commit against refund at the deadline, and a failing token in the middle of a netting", function () {
+    const PREIMAGE = ethers.id("attack 8");
+    const gas = { gasLimit: 1_000_000n };
+
+    /** A live lock: alice pays bob 100 ERA and carol 30 USD; deadline one day ahead. */
+    async function raceFixture() {
+      const f = await settlementFixture();
+      await f.engine.connect(f.alice).deposit(f.era, 100n);
+      await f.engine.connect(f.alice).deposit(f.usdAddress, 30n);
+      const s = settlementOf(
+        [leg(f.alice, f.bob, f.era, 100n), leg(f.alice, f.carol, f.usdAddress, 30n)],
+        (await now()) + DAY,
+        hashlockOf(PREIMAGE),
+      );
+      await lock(f, s);
+      return { ...f, s };
+    }
+
+    for (const [offset, winner] of [
+      [0n, "refund"],
+      [-1n, "commit"],
+    ] as const) {
+      it(`${offset === 0n ? "at exactly the deadline" : "one second before it"}, commit and refund in one block: only the ${winner} succeeds, and the other then reverts with SettlementNotLocked`, async function () {
+        const f = await loadFixture(raceFixture);
+        const commit = () => f.engine.connect(f.bob).commit(f.s.id, f.s.legs, PREIMAGE, gas);
+        const refund = () => f.engine.connect(f.alice).refund(f.s.id, f.s.legs, gas);
+        // Both orders within the block: the winner is decided by the timestamp, not by who comes first.
+        const statuses = await inOneBlock(f.s.deadline + offset, [commit, refund, commit, refund]);
+        expect(statuses).to.deep.equal(winner === "refund" ? [0, 1, 0, 0] : [1, 0, 0, 0]);
+        const final = winner === "refund" ? Status.Refunded : Status.Committed;
+        expect(await f.engine.statusOf(f.s.id)).to.equal(final);
+        expect(await f.engine.frozenBalance(f.alice.address, f.era)).to.equal(0n);
+        expect(await f.engine.freeBalance(f.bob.address, f.era)).to.equal(winner === "commit" ? 100n : 0n);
+        expect(await f.engine.freeBalance(f.alice.address, f.era)).to.equal(winner === "refund" ? 100n : 0n);
+        // Later, the loser reverts with the status that beat it, and the winner cannot run twice.
+        await time.increaseTo(f.s.deadline + 1n);
+        for (const again of [commit, refund]) {
+          await expect(again()).to.be.revertedWithCustomError(f.engine, "SettlementNotLocked").withArgs(f.s.id, final);
+        }
+      });
+    }
+
+    for (const failure of [Failure.ReturnFalse, Failure.Revert]) {
+      const how = failure === Failure.ReturnFalse ? "returns false" : "reverts";
+      it(`a leg in a token that ${how}, in the middle of a netting, leaves nothing changed when the netting fails and is never called when it succeeds`, async function () {
+        const f = await loadFixture(quirkyFixture);
+        const tokens = [f.era, f.usdAddress, f.quirkyAddress];
+        await f.engine.connect(f.alice).deposit(f.era, 50n);
+        await f.engine.connect(f.alice).deposit(f.quirkyAddress, 40n);
+        await f.engine.connect(f.bob).deposit(f.usdAddress, 30n);
+        await f.quirky.setFailure(failure);
+        await f.quirky.setHook(f.quirkyAddress, f.quirky.interface.encodeFunctionData("transfer", [f.bob.address, 1n]));
+        const held = await f.quirky.balanceOf(f.engineAddress);
+        const legsOf = (quirkyAmount: bigint) => [
+          leg(f.alice, f.bob, f.era, 50n),
+          leg(f.alice, f.carol, f.quirkyAddress, quirkyAmount), // the broken token, in the middle
+          leg(f.bob, f.alice, f.usdAddress, 30n),
+        ];
+        const before = await ledgerOf(f.engine, users(f), tokens);
+
+        // One wei more than alice holds of the broken token: the whole netting reverts, the ERA leg before it too.
+        const short = settlementOf(legsOf(41n), (await now()) + DAY);
+        await expect(settle(f, short))
+          .to.be.revertedWithCustomError(f.engine, "SettlementInsufficientFree")
+          .withArgs(f.alice.address, f.quirkyAddress, 41n, 40n);
+        expect(await ledgerOf(f.engine, users(f), tokens)).to.deep.equal(before);
+        expect(await f.engine.statusOf(short.id)).to.equal(Status.None);
+
+        // Netted in full, it settles on the engine's books alone: the broken token is never called.
+        const ok = settlementOf(legsOf(40n), (await now()) + DAY);
+        await expect(settle(f, ok)).to.emit(f.engine, "Settled").withArgs(ok.id, SCENARIO, 3n);
+        expect(await f.quirky.hookTarget()).to.equal(f.quirkyAddress); // still armed: no transfer happened
+        expect(await f.quirky.balanceOf(f.engineAddress)).to.equal(held);
+        expect(await f.engine.freeBalance(f.carol.address, f.quirkyAddress)).to.equal(40n);
+        expect(await f.engine.freeBalance(f.bob.address, f.era)).to.equal(50n);
+        expect(await f.engine.freeBalance(f.alice.address, f.usdAddress)).to.equal(30n);
+      });
+    }
   });
 });

@@ -3,13 +3,21 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { encryptKeystoreJsonSync, id, Wallet } from "ethers";
+import { encryptKeystoreJsonSync, id, JsonRpcSigner, Wallet } from "ethers";
 import { settingsFromArgs } from "../../../src/cli/commands/processes";
 import { readDeployment } from "../../../src/cli/deployment";
 import { connectSuite, type Suite, type SuiteAddresses } from "../../../src/sdk/economy";
-import { domainOf, nextAttestation, signAction, signAttestation } from "../../../src/sdk/execution";
+import { notaryBatchTree } from "../../../src/executor/cosign";
+import {
+  domainOf,
+  nextAttestation,
+  signAction,
+  signAttestation,
+  signBatchAttestation,
+} from "../../../src/sdk/execution";
 import { RewardTree, SubsidyTree } from "../../../src/sdk/merkle";
 import { serializeProofFile, toProofFile } from "../../../src/sdk/proofFile";
+import { DecimalsToken__factory } from "../../../typechain-types";
 import {
   DAY,
   devAccount,
@@ -768,6 +776,63 @@ describe("era CLI", function () {
       await refused(["settle", "status", "0x1234"], undefined, 2, /settlement id "0x1234" is not a 32-byte hex value/);
     });
 
+    describe("another allow-listed token (--token)", function () {
+      let usdc: string;
+      let stray: string;
+
+      before(async function () {
+        const factory = new DecimalsToken__factory(as(deployer));
+        const token = await (await factory.deploy("USD Coin", "USDC", 6)).waitForDeployment();
+        usdc = await token.getAddress();
+        await (await token.mint(alice.address, 1_000n * 10n ** 6n)).wait();
+        const other = await (await factory.deploy("Stray", "STRAY", 6)).waitForDeployment();
+        stray = await other.getAddress();
+        await (await other.mint(alice.address, 1_000n * 10n ** 6n)).wait();
+        // Governance (the timelock) allow-lists USDC.
+        await node.provider.send("hardhat_impersonateAccount", [addresses.timelock]);
+        await node.provider.send("hardhat_setBalance", [addresses.timelock, "0xde0b6b3a7640000"]);
+        const timelock = new JsonRpcSigner(node.provider, addresses.timelock);
+        await (await suite.settlementEngine.connect(timelock).setTokenAllowed(usdc, true)).wait();
+        await node.provider.send("hardhat_stopImpersonatingAccount", [addresses.timelock]);
+      });
+
+      it("deposits, shows and withdraws it in its own decimals (an exact approval, then the deposit)", async function () {
+        const d = await era(["settle", "deposit", "12.5", "--token", usdc, "--json"], alice);
+        expect(d.code, d.stderr).to.equal(0);
+        expect(d.json()).to.deep.include({ token: usdc, symbol: "USDC", decimals: 6, deposited: "12500000" });
+        expect(d.json<{ transactions: string[] }>().transactions).to.have.length(2);
+        expect(await suite.settlementEngine.freeBalance(alice.address, usdc)).to.equal(12_500_000n);
+        const b = await era(["settle", "balance", "--account", alice.address, "--token", usdc]);
+        expect(b.stdout).to.match(/12\.5 USDC free, 0 USDC frozen/);
+        const w = await era(["settle", "withdraw", "2.25", "--token", usdc, "--json"], alice);
+        expect(w.code, w.stderr).to.equal(0);
+        expect(w.json()).to.deep.include({ withdrawn: "2250000", free: "10250000", symbol: "USDC" });
+        const all = await era(["settle", "withdraw", "all", "--token", usdc], alice);
+        expect(all.code, all.stderr).to.equal(0);
+        expect(all.stdout).to.match(/Withdrew 10\.25 USDC of escrow/);
+        expect(await suite.settlementEngine.freeBalance(alice.address, usdc)).to.equal(0n);
+      });
+
+      it("refuses a token that is not allow-listed, an address that is no token and too many decimals; nothing is sent", async function () {
+        await refused(
+          ["settle", "deposit", "1", "--token", stray],
+          alice,
+          2,
+          /does not take STRAY \(0x[0-9a-fA-F]{40}\): the token is not on its allow-list/,
+        );
+        await refused(["settle", "withdraw", "all", "--token", stray], alice, 2, /not on its allow-list/);
+        await refused(["settle", "deposit", "0.0000001", "--token", usdc], alice, 2, /has 7 decimals; USDC has 6/);
+        await refused(["settle", "deposit", "1", "--token", bob.address], alice, 2, /is not an ERC-20/);
+        await refused(["settle", "deposit", "1", "--token", "0x12"], alice, 2, /token "0x12" is not a valid address/);
+        await refused(
+          ["settle", "deposit", "2000", "--token", usdc],
+          alice,
+          1,
+          /USDC balance .* less than the 2,000 USDC/,
+        );
+      });
+    });
+
     it("shows the status of a settlement id", async function () {
       const r = await era(["settle", "status", id("never used"), "--json"]);
       expect(r.code, r.stderr).to.equal(0);
@@ -778,7 +843,27 @@ describe("era CLI", function () {
   describe("notary", function () {
     const subject = id("shipment 42");
     const results = [id("picked"), id("delivered")];
+    const batchResults = ["crate 1", "crate 2", "crate 3"].map((c) => ({
+      subjectId: id(`${c} subject`),
+      resultHash: id(`${c} weighed`),
+    }));
     let scenarioId: bigint;
+    let batchId: string;
+    let tree: ReturnType<typeof notaryBatchTree>["tree"];
+    /** `notary verify` of batch result `i`, with a proof (default: its own). */
+    const verifyInBatch = (i: number, proof = tree.getProof(i), index = i, result = batchResults[i].resultHash) => [
+      "notary",
+      "verify",
+      String(scenarioId),
+      batchResults[i].subjectId,
+      result,
+      "--batch",
+      batchId,
+      "--index",
+      String(index),
+      "--proof",
+      proof.join(","),
+    ];
 
     before(async function () {
       const r = await era(["scenario", "register", "--class", "enterprise", "--node", "1", "--json"], developer);
@@ -797,6 +882,15 @@ describe("era CLI", function () {
         const signature = await signAttestation(signer, domain, attestation);
         await (await suite.executionHub.connect(signer).submitNotarization(attestation, [signature])).wait();
       }
+      // Three results of other subjects notarized in one batch, under one root.
+      const now = BigInt((await node.provider.getBlock("latest"))!.timestamp);
+      const salt = id("cli batch");
+      const batch = notaryBatchTree(scenarioId, salt, batchResults);
+      batchId = batch.notarizationId;
+      tree = batch.tree;
+      const attestation = { scenarioId, salt, root: tree.root, count: 3n, deadline: now + 3_600n };
+      const signature = await signBatchAttestation(signer, domain, attestation);
+      await (await suite.executionHub.connect(signer).submitNotarizationBatch(attestation, [signature])).wait();
     });
 
     it("prints a subject's complete trail", async function () {
@@ -819,6 +913,54 @@ describe("era CLI", function () {
       expect(r.json()).to.deep.include({ verified: true, position: 1, trailLength: 2, executingNodeId: "1" });
       const text = await era(["notary", "verify", String(scenarioId), subject, results[1]]);
       expect(text.stdout).to.match(/^Verified: result .* record 2 of 2 .*executed by node 1/s);
+    });
+
+    it("verifies a result notarized in a batch: its proof against the batch's root, as the notary checks it", async function () {
+      const r = await era([...verifyInBatch(1), "--json"]);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.json()).to.deep.include({
+        verified: true,
+        kind: "batch",
+        notarizationId: batchId,
+        index: "1",
+        count: "3",
+        root: tree.root,
+        executingNodeId: "1",
+        signers: [{ address: nodeKey.address, nodeId: "1" }],
+      });
+      const text = await era(verifyInBatch(2));
+      expect(text.code, text.stderr).to.equal(0);
+      expect(text.stdout).to.match(
+        /^Verified: result .* notarized in batch\n.*\n {2}result 3 of 3 under root .*executed by node 1/,
+      );
+    });
+
+    it("refuses a forged batch proof, a result not in the batch and an unknown batch (exit 1), bad flags (exit 2)", async function () {
+      const forged = [id("forged"), ...tree.getProof(1).slice(1)];
+      await refused(verifyInBatch(1, forged), undefined, 1, /does not lead from this result to the batch's root/);
+      await refused(verifyInBatch(1, tree.getProof(0)), undefined, 1, /The notary does not confirm result/);
+      await refused(
+        verifyInBatch(1, undefined, 1, id("never weighed")),
+        undefined,
+        1,
+        /does not lead from this result/,
+      );
+      await refused(
+        verifyInBatch(1, undefined, 7),
+        undefined,
+        1,
+        /at index 7 of batch .*: the batch holds 3 result\(s\)/,
+      );
+      const unknown = verifyInBatch(0);
+      unknown[unknown.indexOf("--batch") + 1] = id("no such batch");
+      await refused(unknown, undefined, 1, /No batch notarization 0x[0-9a-f]{64} of scenario \d+ was found/);
+      await refused(verifyInBatch(0).slice(0, -2), undefined, 2, /verified with --batch, --index and --proof together/);
+      await refused(
+        [...verifyInBatch(0).slice(0, -1), "0x1234"],
+        undefined,
+        2,
+        /proof element 1 "0x1234" is not a 32-byte/,
+      );
     });
 
     it("does not verify a result that was never notarized (exit 1) and refuses malformed ids (exit 2)", async function () {
@@ -992,6 +1134,60 @@ describe("era CLI", function () {
       expect(summary.month).to.equal(0);
       expect(summary.users).to.equal(2);
       expect(summary.scenarios.find((x) => x.scenarioId === "1")).to.deep.include({ actions: 2, mau: "2" });
+    });
+
+    it("indexer run --publish: proposes the month's reward epoch through the node's transaction sender", async function () {
+      // Month 0 of a one-hour calendar starting just before the standard batch above (alice and bob, once each).
+      const [applied] = await suite.executionHub.queryFilter(suite.executionHub.filters.BatchApplied(id("batch 1")));
+      const start = (await node.provider.getBlock(applied.blockNumber))!.timestamp - 1;
+      await travel(3_600);
+      const epochsBefore = await suite.distributor.epochCount();
+      const outDir = path.join(dir, "indexer-proofs");
+      const r = await era(
+        [
+          "indexer",
+          "run",
+          "--publish",
+          "--epoch-start",
+          String(start),
+          "--epoch-length",
+          "3600",
+          "--month",
+          "0",
+          "--reward-pool",
+          String(2n * ERA),
+          "--confirmations",
+          "0",
+          "--tx-poll-interval-ms",
+          "50",
+          "--out-dir",
+          outDir,
+          "--db-path",
+          path.join(dir, "indexer-publish.sqlite"),
+          "--log-level",
+          "silent",
+          "--json",
+        ],
+        publisher,
+      );
+      expect(r.code, r.stderr).to.equal(0);
+      const { publications } = r.json<{
+        publications: { kind: string; epochId: string; root: string; txHash: string }[];
+      }>();
+      expect(publications.map((p) => [p.kind, p.epochId])).to.deep.equal([["reward", epochsBefore.toString()]]);
+      expect(await suite.distributor.epochCount()).to.equal(epochsBefore + 1n);
+      expect((await suite.distributor.getEpoch(epochsBefore)).root).to.equal(publications[0].root);
+      const tx = (await node.provider.getTransaction(publications[0].txHash))!;
+      expect(tx.from).to.equal(publisher.address);
+      expect(tx.type, "an EIP-1559 transaction signed by the sender").to.equal(2);
+    });
+
+    it("indexer run --publish: refuses a sender setting out of range before anything is sent", async function () {
+      const r = await noTransaction(() =>
+        era(["indexer", "run", "--publish", "--epoch-start", "0", "--fee-bump-percent", "5"], publisher),
+      );
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/feeBumpPercent \(--fee-bump-percent\) must be at least 12\.5/);
     });
 
     it("indexer run: says when no month has ended yet (exit 1)", async function () {

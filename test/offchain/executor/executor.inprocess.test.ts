@@ -23,24 +23,16 @@ import {
   STANDARD_SCENARIO,
   eventually,
   http,
+  listJobs,
   signedActions,
   silent,
   standardFixture,
   testConfig,
   users,
+  type JobJsonView,
 } from "./helpers";
 
 const S = STANDARD_SCENARIO;
-
-interface JobJsonView {
-  id: string;
-  status: string;
-  mode: string | null;
-  batchId: string | null;
-  txHash: string | null;
-  waitingReason: string | null;
-  error: string | null;
-}
 
 describe("executor against the in-process network", function () {
   let f: HubFixture;
@@ -60,24 +52,13 @@ describe("executor against the in-process network", function () {
       provider: ethers.provider,
       signer: f.node1Key,
       logger: silent,
-      handlers: extra,
+      // The standard handler alone unless a test adds others (the default handlers would take every mode).
+      handlers: extra ?? (() => []),
     });
     return exec;
   }
 
-  async function jobsIn(status: string): Promise<JobJsonView[]> {
-    const all: JobJsonView[] = [];
-    let after: number | null = 0;
-    while (after !== null) {
-      const page: { body: { jobs: JobJsonView[]; next: number | null } } = await http(
-        "GET",
-        `${exec!.apiUrl}/jobs?status=${status}&limit=1000&after=${after}`,
-      );
-      all.push(...page.body.jobs);
-      after = page.body.next;
-    }
-    return all;
-  }
+  const jobsIn = (status: string): Promise<JobJsonView[]> => listJobs(exec!.apiUrl, status);
 
   it("takes jobs over HTTP, batches them by size and age, and confirms them on chain", async function () {
     const e = await start({ maxBatchSize: 100 });

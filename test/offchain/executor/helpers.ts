@@ -3,6 +3,8 @@ import { ExecutionMode } from "../../../src/sdk/economy";
 import { createLogger } from "../../../src/node/logger";
 import { executorConfigSchema, type ExecutorConfig } from "../../../src/executor/config";
 import { hubFixture, SCENARIO, type HubFixture } from "../../execution/hub/helpers";
+import { runExecutor, type ExecutorHandle } from "../../../src/executor/run";
+import { http, type HttpAnswer } from "../../../bench/workload";
 
 export const silent = createLogger("test", "silent");
 
@@ -29,6 +31,8 @@ export function testConfig(overrides: Partial<Record<keyof ExecutorConfig, unkno
     opsPort: 0,
     maxBatchAgeMs: 50,
     pollIntervalMs: 20,
+    modePollMs: 20,
+    challengePollMs: 50,
     stuckAfterMs: 5_000,
     rpcRetryBaseMs: 10,
     rpcRetryMaxMs: 100,
@@ -59,4 +63,44 @@ export async function eventually<T>(
     }
     await sleep(everyMs);
   }
+}
+
+/** A job as `GET /jobs/:id` and the listing show it. */
+export interface JobJsonView {
+  id: string;
+  status: string;
+  mode: string | null;
+  batchId: string | null;
+  txHash: string | null;
+  waitingReason: string | null;
+  error: string | null;
+}
+
+/** Starts the executor's core (standard mode only) as node 1 of `f`, on the in-process network. */
+export async function startStandardExecutor(
+  f: HubFixture,
+  overrides: Parameters<typeof testConfig>[0] = {},
+): Promise<ExecutorHandle> {
+  const { ethers } = await import("hardhat");
+  return runExecutor(testConfig({ executionHub: await f.executionHub.getAddress(), ...overrides }), {
+    provider: ethers.provider,
+    signer: f.node1Key,
+    logger: silent,
+  });
+}
+
+/** Every job the executor at `apiUrl` lists (of `status`, or all), following the listing's pages. */
+export async function listJobs(apiUrl: string, status?: string): Promise<JobJsonView[]> {
+  const all: JobJsonView[] = [];
+  const filter = status === undefined ? "" : `status=${status}&`;
+  let after: number | null = 0;
+  while (after !== null) {
+    const page: HttpAnswer<{ jobs: JobJsonView[]; next: number | null }> = await http(
+      "GET",
+      `${apiUrl}/jobs?${filter}limit=1000&after=${after}`,
+    );
+    all.push(...page.body.jobs);
+    after = page.body.next;
+  }
+  return all;
 }

@@ -1,12 +1,15 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { ExecutionMode } from "../../../src/sdk/economy";
+import { JournalPruner } from "../../../src/executor/defaults";
 import { IllegalTransitionError, Journal, JournalMismatchError } from "../../../src/executor/journal";
 import { jobKey } from "../../../src/executor/schemas";
+import { StateFileMismatchError } from "../../../src/node/sqlite";
 import type { ActionJob, Job } from "../../../src/executor/types";
+import { silent } from "./helpers";
 
 const USER = "0x00000000000000000000000000000000000000AA";
 const SIG = `0x${"11".repeat(65)}`;
@@ -197,6 +200,115 @@ describe("Journal", function () {
     });
   });
 
+  describe("retention", function () {
+    const HOUR = 3_600_000;
+
+    /** A batch of `jobs` in `mode`, confirmed now. */
+    function confirmed(mode: ExecutionMode, ...jobs: Job[]): { batchId: string; ids: string[] } {
+      const ids = add(journal, ...jobs);
+      const { batchId } = journal.createBatch(jobs[0].scenarioId, mode, ids);
+      journal.recordBatchTx(batchId, { hash: `0x${batchId.slice(2, 66)}`, nonce: 1 });
+      journal.confirmBatch(batchId, { blockNumber: 1 });
+      return { batchId, ids };
+    }
+
+    it("serves a lightweight batch's actions in batch order, and nothing for a batch of another mode", function () {
+      const light = confirmed(ExecutionMode.Lightweight, action(2), action(1), action(3));
+      const standard = confirmed(ExecutionMode.Standard, action(4));
+      expect(journal.lightweightActions(light.batchId, ExecutionMode.Lightweight)).to.deep.equal([
+        action(2),
+        action(1),
+        action(3),
+      ]);
+      expect(journal.lightweightActions(standard.batchId, ExecutionMode.Lightweight)).to.equal(undefined);
+      expect(journal.lightweightActions(`0x${"00".repeat(32)}`, ExecutionMode.Lightweight)).to.equal(undefined);
+    });
+
+    it("prunes finished batches older than the cut-off with their jobs, and keeps younger ones", function () {
+      const old = confirmed(ExecutionMode.Lightweight, action(1), action(2));
+      clock += 2 * HOUR;
+      const young = confirmed(ExecutionMode.Lightweight, action(3));
+      const pruned = journal.prune(clock - HOUR, 100);
+      expect(pruned).to.deep.equal({ batches: 1, jobs: 2 });
+      expect(journal.batch(old.batchId)).to.equal(undefined);
+      expect(old.ids.map((id) => journal.getJob(id))).to.deep.equal([undefined, undefined]);
+      expect(journal.lightweightActions(old.batchId, ExecutionMode.Lightweight)).to.equal(undefined);
+      expect(journal.batch(young.batchId)?.status).to.equal("confirmed");
+      expect(journal.getJob(young.ids[0])?.status).to.equal("confirmed");
+    });
+
+    it("never prunes open batches, queued jobs or a batch that still owes a follow-up", function () {
+      const [queued] = add(journal, action(1));
+      const openIds = add(journal, action(2));
+      const open = journal.createBatch(3n, ExecutionMode.Standard, openIds);
+      const owing = confirmed(ExecutionMode.Standard, action(3));
+      const lockIds = add(journal, action(4));
+      const lock = journal.createBatch(3n, ExecutionMode.AtomicSettlement, lockIds);
+      journal.confirmBatch(lock.batchId, {}, [{ kind: "refund", dueAt: 0, data: {} }]);
+      clock += 100 * HOUR;
+      const pruned = journal.prune(clock, 100);
+      expect(pruned).to.deep.equal({ batches: 1, jobs: 1 });
+      expect(journal.batch(owing.batchId)).to.equal(undefined);
+      expect(journal.getJob(queued)?.status).to.equal("queued");
+      expect(journal.batch(open.batchId)?.status).to.equal("batched");
+      expect(journal.getJob(openIds[0])?.status).to.equal("batched");
+      expect(journal.batch(lock.batchId)?.status).to.equal("confirmed");
+    });
+
+    it("prunes failed jobs that are in no batch, and keeps a job requeued from a pruned batch", function () {
+      const ids = add(journal, action(1), action(2));
+      const { batchId } = journal.createBatch(3n, ExecutionMode.Standard, ids);
+      journal.abandonBatch(batchId, "mode switched", new Map([[ids[0], "refused by the hub"]]));
+      const [expired] = add(journal, action(5));
+      journal.failQueued(new Map([[expired, "gave up"]]));
+      clock += 10 * HOUR;
+      const pruned = journal.prune(clock, 100);
+      // The abandoned batch goes with the job that failed in it; the requeued job stays queued.
+      expect(pruned).to.deep.equal({ batches: 1, jobs: 2 });
+      expect(journal.getJob(ids[0])).to.equal(undefined);
+      expect(journal.getJob(expired)).to.equal(undefined);
+      expect(journal.getJob(ids[1])?.status).to.equal("queued");
+    });
+
+    it("does bounded work per call: at most `limit` batches, oldest first", function () {
+      const batches = [1, 2, 3].map((n) => {
+        const b = confirmed(ExecutionMode.Lightweight, action(n));
+        clock += 1_000;
+        return b.batchId;
+      });
+      expect(journal.prune(clock, 2)).to.deep.equal({ batches: 2, jobs: 2 });
+      expect(batches.map((id) => journal.batch(id) !== undefined)).to.deep.equal([false, false, true]);
+      expect(journal.prune(clock, 2)).to.deep.equal({ batches: 1, jobs: 1 });
+      expect(journal.prune(clock, 2)).to.deep.equal({ batches: 0, jobs: 0 });
+    });
+
+    it("still refuses a replay of a pruned action, so a nonce is never batched twice", function () {
+      const { ids } = confirmed(ExecutionMode.Lightweight, action(1));
+      clock += HOUR;
+      journal.prune(clock, 10);
+      const [again] = journal.addJobs([{ job: action(1), key: jobKey(action(1)) }]);
+      expect(again).to.deep.equal({ outcome: "duplicate", id: ids[0], status: "confirmed", same: false });
+      expect(journal.addJobs([{ job: action(2), key: jobKey(action(2)) }])[0].outcome).to.equal("added");
+    });
+
+    it("prunes from the pruner's retention: what is older than now − retention", function () {
+      const old = confirmed(ExecutionMode.Lightweight, action(1));
+      clock += 50 * 1_000;
+      const young = confirmed(ExecutionMode.Lightweight, action(2));
+      clock += 20 * 1_000;
+      const pruner = new JournalPruner(journal, {
+        retentionSeconds: 60,
+        intervalMs: 1_000,
+        limit: 10,
+        logger: silent,
+        now: () => clock,
+      });
+      expect(pruner.round()).to.deep.equal({ batches: 1, jobs: 1 });
+      expect(journal.batch(old.batchId)).to.equal(undefined);
+      expect(journal.batch(young.batchId)?.status).to.equal("confirmed");
+    });
+  });
+
   describe("on disk", function () {
     let dir: string;
     beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "journal-"))));
@@ -219,6 +331,30 @@ describe("Journal", function () {
         /was written for chainId 31337, not 1\. Use a separate journal file per chain and deployment/,
       );
       again.close();
+    });
+
+    it("opens through the node's shared opener: creates its folder, fsyncs every commit, enforces foreign keys", function () {
+      const path = join(dir, "data", "executor", "j.sqlite");
+      const journal = new Journal(path);
+      const db = (journal as unknown as { db: Database.Database }).db;
+      expect(db.pragma("journal_mode", { simple: true })).to.equal("wal");
+      expect(db.pragma("synchronous", { simple: true })).to.equal(2); // FULL
+      expect(db.pragma("foreign_keys", { simple: true })).to.equal(1);
+      expect(db.pragma("busy_timeout", { simple: true })).to.equal(5000);
+      journal.close();
+      expect(existsSync(path)).to.equal(true);
+    });
+
+    it("refuses a journal file of a newer schema version than this software knows", function () {
+      const path = join(dir, "newer.sqlite");
+      new Journal(path).close();
+      const raw = new Database(path);
+      raw.pragma("user_version = 7");
+      raw.close();
+      expect(() => new Journal(path)).to.throw(
+        StateFileMismatchError,
+        /has schema version 7, newer than this software/,
+      );
     });
   });
 });

@@ -1,16 +1,24 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { runExecutor, type ExecutorHandle } from "../../../src/executor/run";
+import type { ExecutorHandle } from "../../../src/executor/run";
 import { jobToJson } from "../../../src/executor/schemas";
-import { ModeWatcher } from "../../../src/executor/modeWatcher";
-import { LightweightHandler } from "../../../src/executor/modes/lightweight";
-import { SettlementHandler, SettlementStatus } from "../../../src/executor/modes/settlement";
+import type { ModeWatcher } from "../../../src/executor/modeWatcher";
+import { SettlementStatus } from "../../../src/executor/modes/settlement";
 import type { Job, SettlementJob } from "../../../src/executor/types";
 import { hashlockOf, randomId, signSettlement } from "../../../src/sdk/execution";
 import { settlementOf } from "../../../src/executor/modes/settlement";
-import { eventually, http, silent, testConfig } from "../executor/helpers";
-import { ERA, ExecutionMode, FINANCIAL, LIGHT, actionJob, modesFixture, type ModesFixture } from "./helpers";
+import { eventually, http } from "../executor/helpers";
+import {
+  ERA,
+  ExecutionMode,
+  FINANCIAL,
+  LIGHT,
+  actionJob,
+  modesFixture,
+  startWithModes,
+  type ModesFixture,
+} from "./helpers";
 
 interface JobView {
   status: string;
@@ -35,21 +43,7 @@ describe("Executor core with the mode handlers and the mode watcher", function (
   });
 
   async function start(f: ModesFixture): Promise<ExecutorHandle> {
-    exec = await runExecutor(testConfig({ executionHub: f.addresses.executionHub }), {
-      provider: ethers.provider,
-      signer: f.keys[0],
-      logger: silent,
-      handlers: (ctx) => [new LightweightHandler(ctx), new SettlementHandler(ctx)],
-      modeSource: (ctx) => {
-        watcher = new ModeWatcher({
-          scenarioRegistry: f.reader.scenarioRegistry.connect(ctx.provider),
-          provider: ctx.provider,
-          pollIntervalMs: 20,
-        });
-        void watcher.start();
-        return watcher;
-      },
-    });
+    ({ exec, watcher } = await startWithModes(f));
     return exec;
   }
 

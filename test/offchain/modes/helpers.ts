@@ -8,6 +8,11 @@ import { domainOf, randomId, signAction } from "../../../src/sdk/execution";
 import type { TxRequest, TxSubmitter } from "../../../src/node/types";
 import type { ModeContext } from "../../../src/executor/modes/common";
 import type { ActionJob, BatchPlan, Job, JobRecord, ModeHandler } from "../../../src/executor/types";
+import { runExecutor, type ExecutorHandle } from "../../../src/executor/run";
+import { ModeWatcher } from "../../../src/executor/modeWatcher";
+import { LightweightHandler } from "../../../src/executor/modes/lightweight";
+import { SettlementHandler } from "../../../src/executor/modes/settlement";
+import { silent, testConfig } from "../executor/helpers";
 
 export { ERA, ExecutionMode };
 
@@ -111,4 +116,32 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
     return e as Error;
   }
   throw new Error("expected a rejection, but the promise resolved");
+}
+
+/**
+ * Starts the executor's core with the lightweight and settlement handlers and a mode watcher as its mode source, on
+ * the in-process network, as node 1 runs it. The caller closes `exec` and stops `watcher`.
+ */
+export async function startWithModes(
+  f: ModesFixture,
+  overrides: Parameters<typeof testConfig>[0] = {},
+): Promise<{ exec: ExecutorHandle; watcher: ModeWatcher }> {
+  let watcher: ModeWatcher | undefined;
+  const exec = await runExecutor(testConfig({ executionHub: f.addresses.executionHub, ...overrides }), {
+    provider: ethers.provider,
+    signer: f.keys[0],
+    logger: silent,
+    handlers: (ctx) => [new LightweightHandler(ctx), new SettlementHandler(ctx)],
+    modeSource: (ctx) => {
+      watcher = new ModeWatcher({
+        scenarioRegistry: f.reader.scenarioRegistry.connect(ctx.provider),
+        provider: ctx.provider,
+        pollIntervalMs: 20,
+      });
+      void watcher.start();
+      return watcher;
+    },
+  });
+  if (watcher === undefined) throw new Error("the executor did not ask for its mode source");
+  return { exec, watcher };
 }

@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { notaryBatchTree } from "../../../src/executor/cosign";
 import { JobsRefused, NotReadyYet } from "../../../src/executor/types";
-import { batchNotarizationIdOf, recordHashOf, type NotaryRecord } from "../../../src/sdk/execution";
+import { batchNotarizationIdOf, executingNodeOf, recordHashOf, type NotaryRecord } from "../../../src/sdk/execution";
 import { ENTERPRISE, ExecutionMode, land, planOf, rejectionOf, walletSubmitter, type ModesFixture } from "./helpers";
 import {
   clientOf,
@@ -43,8 +43,8 @@ async function withNetwork(
 async function trailOf(f: ModesFixture, subjectId: string): Promise<(NotaryRecord & { executingNodeId: bigint })[]> {
   const logs = await f.notaryRegistry.queryFilter(f.notaryRegistry.filters.Notarized(undefined, ENTERPRISE, subjectId));
   return Promise.all(
-    logs.map(async ({ args }) => {
-      const [applied] = await f.executionHub.queryFilter(f.executionHub.filters.BatchApplied(args.notarizationId));
+    logs.map(async ({ args, blockNumber }) => {
+      const executingNodeId = await executingNodeOf(f.executionHub, args.notarizationId, blockNumber, blockNumber);
       return {
         scenarioId: args.scenarioId,
         subjectId: args.subjectId,
@@ -52,7 +52,7 @@ async function trailOf(f: ModesFixture, subjectId: string): Promise<(NotaryRecor
         timestamp: args.timestamp,
         previous: args.previous,
         signers: [...args.signers],
-        executingNodeId: applied.args.nodeId,
+        executingNodeId: executingNodeId!,
       };
     }),
   );

@@ -13,7 +13,6 @@ import {
   type EarlierUse,
 } from "../../../src/verifier/checks";
 import { parseNodeUrls, servedSignatures } from "../../../src/verifier/signatures";
-import { nextRange } from "../../../src/node/blockScan";
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const user = (i: number) => ethers.getAddress(ethers.dataSlice(ethers.id(`user-${i}`), 12));
@@ -174,19 +173,5 @@ describe("Verifier checks: signatures", function () {
     expect(parseNodeUrls({ "7": "http://c" })).to.deep.equal(new Map([[7n, "http://c"]]));
     expect(parseNodeUrls("")).to.deep.equal(new Map());
     expect(() => parseNodeUrls("node1=http://a")).to.throw(/"node1=http:\/\/a" is not "<node id>=<http\(s\) URL>"/);
-  });
-});
-
-describe("Block ranges", function () {
-  it("starts at the start block, stops `confirmations` below the head, and caps the range", function () {
-    const base = { startBlock: 10, confirmations: 2, maxRange: 100 };
-    expect(nextRange({ ...base, lastProcessed: undefined, head: 500 })).to.deep.equal({ fromBlock: 10, toBlock: 109 });
-    expect(nextRange({ ...base, lastProcessed: 450, head: 500 })).to.deep.equal({ fromBlock: 451, toBlock: 498 });
-    expect(nextRange({ ...base, lastProcessed: 498, head: 500 })).to.equal(undefined);
-    expect(nextRange({ ...base, lastProcessed: undefined, head: 11 })).to.equal(undefined);
-    expect(nextRange({ ...base, confirmations: 0, lastProcessed: undefined, head: 10 })).to.deep.equal({
-      fromBlock: 10,
-      toBlock: 10,
-    });
   });
 });

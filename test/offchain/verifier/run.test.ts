@@ -2,13 +2,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import { ConfigError, loadConfig } from "../../../src/node/config";
 import { runVerifier, verifierConfigSchema } from "../../../src/verifier/run";
 import { HttpSignatureSource } from "../../../src/verifier/signatures";
 import type { TickReport } from "../../../src/verifier/verifier";
 import { jsonRpcBridge, signerSubmitter, silentLogger, tempDir } from "../helpers";
-import { NodeSignatures, honestActions, post, verifierFixture } from "./helpers";
+import { NodeSignatures, honestActions, post, sign, verifierFixture } from "./helpers";
 
 /** A node's signature endpoint serving what `node` holds (see `signatures.ts` for the protocol). */
 async function signatureServer(node: NodeSignatures): Promise<{ url: string; server: Server }> {
@@ -28,6 +28,15 @@ async function signatureServer(node: NodeSignatures): Promise<{ url: string; ser
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
+
+/** Settings of a run over the JSON-RPC bridge: state in `dbPath`, any ops port, no confirmations, 100 ms polls. */
+const runConfig = (dbPath: string, flags: Record<string, unknown> = {}) =>
+  loadConfig(verifierConfigSchema, {
+    name: "verifier",
+    envPrefix: "ERA_VERIFIER",
+    env: {},
+    flags: { dbPath, opsPort: 0, confirmations: 0, pollIntervalMs: 100, ...flags },
+  });
 
 describe("Verifier: configuration and run", function () {
   it("loads its settings with flags over environment over defaults, and names a bad value", function () {
@@ -78,18 +87,7 @@ describe("Verifier: configuration and run", function () {
     const sigServer = await signatureServer(node);
     const rpc = await jsonRpcBridge();
     const dir = tempDir();
-    const config = loadConfig(verifierConfigSchema, {
-      name: "verifier",
-      envPrefix: "ERA_VERIFIER",
-      env: {},
-      flags: {
-        dbPath: dir.file("v.sqlite"),
-        opsPort: 0,
-        confirmations: 0,
-        pollIntervalMs: 100,
-        signatureUrls: `1=${sigServer.url}`,
-      },
-    });
+    const config = runConfig(dir.file("v.sqlite"), { signatureUrls: `1=${sigServer.url}` });
     const stop = new AbortController();
     let opsUrl = "";
     let inspecting = false;
@@ -132,5 +130,46 @@ describe("Verifier: configuration and run", function () {
       () => "closed",
     );
     expect(closed).to.equal("closed");
+  });
+
+  it("with a key, sends its proofs through the node's TxSender: simulated, EIP-1559, from that key", async function () {
+    const f = await loadFixture(verifierFixture);
+    const node = new NodeSignatures();
+    const actions = await honestActions(f, 3);
+    actions.push(await sign(f, f.users[1], actions[1].action.nonce, 999n));
+    const s = await post(f, node, actions);
+    const key = ethers.Wallet.createRandom();
+    await setBalance(key.address, ethers.parseEther("10"));
+    const rpc = await jsonRpcBridge();
+    const dir = tempDir();
+    const config = runConfig(dir.file("v.sqlite"), { txPollIntervalMs: 20 });
+    const stop = new AbortController();
+    const reports: TickReport[] = [];
+    try {
+      await runVerifier({
+        config,
+        provider: rpc.provider,
+        addresses: f.addresses,
+        signer: key,
+        signal: stop.signal,
+        logger: silentLogger,
+        onTick: (report) => {
+          reports.push(report);
+          stop.abort();
+        },
+      });
+    } finally {
+      await rpc.close();
+      dir.cleanup();
+    }
+    expect(reports[0].proofsLanded).to.equal(1);
+    const [proven] = await f.batchCommitments.queryFilter(f.batchCommitments.filters.FraudProven(s.batchId));
+    expect(proven.args.challenger).to.equal(key.address);
+    const tx = (await ethers.provider.getTransaction(proven.transactionHash))!;
+    expect(tx.from).to.equal(key.address);
+    expect(tx.type).to.equal(2);
+    expect(tx.gasLimit, "the estimate plus the 20% buffer").to.be.greaterThan(
+      (await ethers.provider.getTransactionReceipt(proven.transactionHash))!.gasUsed,
+    );
   });
 });

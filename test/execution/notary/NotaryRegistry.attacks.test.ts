@@ -42,7 +42,7 @@ const submit = (f: NotaryFixture, a: AttestationFields, signatures: string[]) =>
 const indexOf = (signed: readonly { signer: string }[], address: string): number =>
   signed.findIndex((s) => s.signer === address);
 
-describe("NotaryRegistry signatures", function () {
+describe("NotaryRegistry — signature attacks", function () {
   const quorums: Array<[bigint, () => Promise<NotaryFixture>]> = [
     [2n, twoOfThreeFixture],
     [3n, threeOfThreeFixture],
@@ -110,7 +110,7 @@ describe("NotaryRegistry signatures", function () {
         expect(await f.notaryRegistry.headOf(ENTERPRISE, a.subjectId)).to.equal(ethers.ZeroHash);
       });
 
-      it("attack: reverts with NotarySignersNotSorted when one node's signature is counted twice", async function () {
+      it("attack 7: reverts with NotarySignersNotSorted when one node's signature is counted twice", async function () {
         const f = await loadFixture(fixture);
         const a = await attestationOf("duplicate");
         // k − 1 distinct signers, the first one duplicated to reach k signatures.
@@ -185,7 +185,7 @@ describe("NotaryRegistry signatures", function () {
         });
       }
 
-      it("attack: reverts with NotaryBadSignature(index) for the malleated (high-s) twin of a valid signature", async function () {
+      it("attack 7: reverts with NotaryBadSignature(index) for the malleated (high-s) twin of a valid signature", async function () {
         const f = await loadFixture(fixture);
         const a = await attestationOf("malleated");
         const signed = await signAll(quorumKeys(f), f.notaryDomain, a);
@@ -206,7 +206,7 @@ describe("NotaryRegistry signatures", function () {
     });
   }
 
-  describe("malformed signatures (NotaryBadSignature)", function () {
+  describe("attack 7: notary signature malleability — malformed, address(0)-recovering and 64-byte compact signatures (NotaryBadSignature)", function () {
     /** A valid signature of node 1 at index 0 and a malformed one at index 1 (2-of-3 quorum). */
     async function withSecond(f: NotaryFixture, a: AttestationFields, second: string) {
       const first = await signAttestation(f.keys[0], f.notaryDomain, a);
@@ -263,7 +263,7 @@ describe("NotaryRegistry signatures", function () {
     });
   });
 
-  describe("attack: replay (invariant 8, signatures bound to chain, contract and type)", function () {
+  describe("attack 7: notary signature replay — forked chain id, second registry, other type (invariant 8)", function () {
     /** The address the registry recovers from `signature` over the digest it computes for `a`. */
     const recoveredBy = (f: NotaryFixture, a: AttestationFields, signature: string): string =>
       ethers.recoverAddress(attestationDigestOf(f.notaryDomain, a), signature);
