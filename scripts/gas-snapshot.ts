@@ -6,48 +6,23 @@
 import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
-import { ethers as ethersLib, type ContractTransactionResponse } from "ethers";
-import SuiteModule from "../deploy/modules/Suite";
-import localParameters from "../deploy/parameters/local.json";
-import { addressesOf, connectSuite, EpochKind, ScenarioClass } from "../src/sdk/economy";
+import { EpochKind, ScenarioClass } from "../src/sdk/economy";
 import { SubsidyTree, RewardTree } from "../src/sdk/merkle";
 import { measureExecution } from "./gas/execution";
+import { deployFundedSuite, ERA, gas } from "./gas/suite";
 
 const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
-const ERA = 10n ** 18n;
 /** Leaves in the measured subsidy/reward trees (proof depth 10). */
 const TREE_LEAVES = 1_000;
 /** A deadline far in the future, the same every run. */
 const FAR_FUTURE = 2n ** 40n;
-/** Deterministic signing-key addresses (random ones would change calldata, hence gas, from run to run). */
-const keyOf = (label: string) => ethersLib.getAddress(ethersLib.dataSlice(ethersLib.id(label), 12));
-
-async function gas(tx: Promise<ContractTransactionResponse>): Promise<number> {
-  const receipt = await (await tx).wait();
-  if (!receipt) throw new Error("transaction was not mined");
-  return Number(receipt.gasUsed);
-}
 
 async function measure(): Promise<Record<string, number>> {
   const { ethers } = hre;
-  const s = await ethers.getSigners();
-  const [deployer, , , publisher, scoreKeeper, treasury, op1, op2, developer, alice, bob] = s;
-  const deployed = await hre.ignition.deploy(SuiteModule, { parameters: localParameters });
-  const e = connectSuite(await addressesOf(deployed), deployer);
+  const { e, s, registerGas } = await deployFundedSuite();
+  const { deployer, publisher, treasury, op1, developer, alice, bob } = s;
   const a = e.addresses;
-  const out: Record<string, number> = {};
-
-  for (const who of [op1, op2, developer, alice, bob])
-    await (await e.token.connect(treasury).transfer(who, 1_000_000n * ERA)).wait();
-  await (await e.token.connect(treasury).approve(a.staking, 1_000_000n * ERA)).wait();
-  await (await e.staking.connect(treasury).fundReserve(1_000_000n * ERA)).wait();
-
-  const minBond = await e.nodeRegistry.minBond();
-  await (await e.token.connect(op1).approve(a.nodeRegistry, minBond)).wait();
-  out["node.register"] = await gas(e.nodeRegistry.connect(op1).register(keyOf("node-1"), "ipfs://n1", minBond));
-  await (await e.token.connect(op2).approve(a.nodeRegistry, minBond)).wait();
-  await (await e.nodeRegistry.connect(op2).register(keyOf("node-2"), "ipfs://n2", minBond)).wait();
-  await (await e.staking.connect(scoreKeeper).setScore(1, 5_000)).wait();
+  const out: Record<string, number> = { "node.register": registerGas };
 
   // Staking.
   await (await e.token.connect(alice).approve(a.staking, 1_000_000n * ERA)).wait();

@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IEpochDistributor} from "../interfaces/IEpochDistributor.sol";
 import {IDelegatedStaking} from "../interfaces/IDelegatedStaking.sol";
 import {Governed} from "../governance/Governed.sol";
@@ -13,7 +13,7 @@ import {Governed} from "../governance/Governed.sol";
 /// @title EpochDistributor
 /// @notice Pays monthly developer subsidies (with the on-chain MAU bonus) and user rewards from Merkle epochs, each
 /// within a funded budget.
-contract EpochDistributor is IEpochDistributor, Governed, ReentrancyGuard {
+contract EpochDistributor is IEpochDistributor, Governed, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
