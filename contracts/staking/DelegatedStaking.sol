@@ -323,7 +323,8 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
             fromActive = active;
             fromUnbonding = unbonding;
         } else {
-            // Pro rata, each part rounded down (amount < total ≤ 2^129: no overflow).
+            // Pro rata, each part rounded down. No overflow: both pools hold ERA, whose supply cap (10^27 < 2^90)
+            // bounds each product below 2^180 (the pools' 128-bit widths alone would not).
             fromActive = (amount * active) / total;
             fromUnbonding = (amount * unbonding) / total;
             // A pool left with dust against its shares (under 1 wei per `MAX_SHARES_PER_WEI` shares) would price

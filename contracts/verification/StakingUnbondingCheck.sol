@@ -21,9 +21,9 @@ contract StakingUnbondingCheck {
     }
 
     /// @notice A partial slash takes from each pool pro rata, rounded down: at most what was asked, at most each
-    /// pool's stake. Bounded by ERA's cap (10^27 wei), which the staking contract holds both pools in: the contract's
-    /// "amount < total ≤ 2^129: no overflow" is not enough on its own (2^129 × 2^128 > 2^256; the checker finds
-    /// the overflow at an unbonding stake near 2^128), the cap is.
+    /// pool's stake. Bounded by ERA's cap (10^27 wei), which the staking contract holds both pools in: the pools'
+    /// 128-bit widths alone are not enough (2^129 × 2^128 > 2^256; the checker finds the overflow at an unbonding
+    /// stake near 2^128), the cap is, as the contract's comment says.
     function checkSlashProRata(uint256 amount, uint256 active, uint256 unbonding) external pure {
         require(active <= ERA_CAP && unbonding <= ERA_CAP - active);
         uint256 total = active + unbonding;
