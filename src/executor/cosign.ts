@@ -16,10 +16,10 @@ import {
   type BatchAttestationFields,
 } from "../sdk/execution";
 import { decodeContractError, describeError } from "../sdk/errors";
+import { recoverStrict } from "../sdk/signatures";
 import {
   chainNow,
   isBytes32,
-  recoverStrict,
   silentLogger,
   contractsOf,
   type ExecutionContracts,

@@ -1,4 +1,5 @@
-import { getAddress, recoverAddress, TypedDataEncoder, type TypedDataDomain } from "ethers";
+import { getAddress, TypedDataEncoder, type TypedDataDomain } from "ethers";
+import { recoverStrict } from "../sdk/signatures";
 import { ACTION_TYPES, type PackedAction } from "../sdk/execution";
 
 /**
@@ -96,26 +97,6 @@ export function oneRoundFrauds(input: OneRoundInput): Fraud[] {
       frauds.push({ kind: "nonce-used-in-standard", index, standardSeq });
   });
   return frauds;
-}
-
-/** secp256k1's n / 2: OpenZeppelin's ECDSA refuses a signature with a larger `s` (malleable). */
-const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
-
-/**
- * The signer of `signature` over `digest` exactly as OpenZeppelin's `ECDSA.tryRecover` accepts it (65 bytes, low `s`,
- * `v` 27 or 28), or undefined for a signature the contract would refuse.
- */
-export function recoverStrict(digest: string, signature: string): string | undefined {
-  if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) return undefined;
-  const r = `0x${signature.slice(2, 66)}`;
-  const s = `0x${signature.slice(66, 130)}`;
-  const v = Number.parseInt(signature.slice(130, 132), 16);
-  if (BigInt(s) > HALF_N || (v !== 27 && v !== 28)) return undefined;
-  try {
-    return getAddress(recoverAddress(digest, { r, s, v }));
-  } catch {
-    return undefined;
-  }
 }
 
 /** The EIP-712 digest a user signs for an action (`ExecutionHub.actionDigest`). */

@@ -4,7 +4,8 @@ import type { TxSubmitter } from "../../node/types";
 import { decodeContractError, describeError } from "../../sdk/errors";
 import { LogPoller, Ticker } from "../../node/blockScan";
 import type { ActionJob } from "../types";
-import { ChainReader, chainNow, recoverStrict, type ModeContext } from "./common";
+import { recoverStrict } from "../../sdk/signatures";
+import { ChainReader, chainNow, type ModeContext } from "./common";
 import { actionDigestOf } from "./lightweight";
 
 /** Where the responder finds the users' signatures: the actions of a batch as the executor journaled them. */

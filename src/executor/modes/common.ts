@@ -1,4 +1,4 @@
-import { getBytes, isHexString, recoverAddress, Signature, type Provider } from "ethers";
+import { isHexString, type Provider } from "ethers";
 import pino from "pino";
 import type { Logger } from "../../node/logger";
 import {
@@ -87,26 +87,6 @@ export function batchSizeOption(value: number | undefined, fallback: number, lim
 
 /** A logger that writes nothing, for handlers built without one. */
 export const silentLogger: Logger = pino({ level: "silent" });
-
-/** secp256k1 group order: a signature's `s` above half of it is the malleable twin, which OpenZeppelin refuses. */
-const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-
-/**
- * The signer of `digest`, recovered the way OpenZeppelin's `ECDSA.tryRecover` accepts it on chain: 65 bytes, `v` 27
- * or 28, `s` in the lower half of the order. Undefined for anything the contracts would refuse.
- */
-export function recoverStrict(digest: string, signature: string): string | undefined {
-  if (!isHexString(signature, 65)) return undefined;
-  const bytes = getBytes(signature);
-  const v = bytes[64];
-  const s = BigInt(`0x${Buffer.from(bytes.subarray(32, 64)).toString("hex")}`);
-  if ((v !== 27 && v !== 28) || s === 0n || s > SECP256K1_N / 2n) return undefined;
-  try {
-    return recoverAddress(digest, Signature.from(signature));
-  } catch {
-    return undefined;
-  }
-}
 
 /** Whether `x` is a 0x-prefixed 32-byte hex string. */
 export const isBytes32 = (x: unknown): x is string => typeof x === "string" && isHexString(x, 32);

@@ -3,7 +3,8 @@ import { ExecutionMode } from "../../sdk/economy";
 import { ACTION_TYPES, domainOf, packActions, type PackedAction } from "../../sdk/execution";
 import type { TxRequest } from "../../node/types";
 import { JobsRefused, type ActionJob, type BatchPlan, type Job, type ModeHandler } from "../types";
-import { ChainReader, batchSizeOption, jobsOfKind, mapLimited, recoverStrict, type ModeContext } from "./common";
+import { recoverStrict } from "../../sdk/signatures";
+import { ChainReader, batchSizeOption, jobsOfKind, mapLimited, type ModeContext } from "./common";
 
 /** `BatchCommitments.MAX_ACTIONS`: most actions one lightweight batch may hold. */
 export const MAX_LIGHTWEIGHT_ACTIONS = 4_096;

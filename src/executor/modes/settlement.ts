@@ -18,16 +18,8 @@ import {
   type ModeHandler,
   type SettlementJob,
 } from "../types";
-import {
-  ChainReader,
-  batchSizeOption,
-  chainNow,
-  isBytes32,
-  jobsOfKind,
-  mapLimited,
-  recoverStrict,
-  type ModeContext,
-} from "./common";
+import { ChainReader, batchSizeOption, chainNow, isBytes32, jobsOfKind, mapLimited, type ModeContext } from "./common";
+import { recoverStrict } from "../../sdk/signatures";
 
 /** `SettlementEngine.MAX_LEGS`. */
 export const MAX_LEGS = 64;

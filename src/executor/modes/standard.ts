@@ -1,13 +1,11 @@
-import { getBytes, recoverAddress, type TypedDataDomain } from "ethers";
+import type { TypedDataDomain } from "ethers";
 import { ExecutionMode } from "../../sdk/economy";
 import { domainOf } from "../../sdk/execution";
+import { recoverStrict, SECP256K1_HALF_N } from "../../sdk/signatures";
 import type { ExecutionHub } from "../../../typechain-types";
 import type { TxRequest } from "../../node/types";
 import type { BatchPlan, Job, JobKind, ModeHandler } from "../types";
 import { actionDigestOf } from "./lightweight";
-
-/** Half the order of secp256k1: the hub (OpenZeppelin ECDSA) refuses signatures with a larger `s`. */
-const HALF_N = BigInt("0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0");
 
 /**
  * The standard mode (DESIGN.md §2): every action is verified and applied on chain one by one. A batch is one
@@ -29,20 +27,16 @@ export class StandardHandler implements ModeHandler {
     this.maxBatchSize = options.maxBatchSize ?? 400;
   }
 
-  /** The signature must recover to the user (in canonical form) and the user's nonce must be unused on chain. */
+  /**
+   * The signature must recover to the user exactly as the hub (OpenZeppelin ECDSA) accepts it — 65 bytes, `v` 27 or
+   * 28, low `s` (`recoverStrict`) — and the user's nonce must be unused on chain.
+   */
   async precheck(job: Job): Promise<string | undefined> {
     if (job.kind !== "action") return `standard mode takes action jobs, not ${job.kind} jobs`;
-    const sig = getBytes(job.signature);
-    if (BigInt("0x" + Buffer.from(sig.subarray(32, 64)).toString("hex")) > HALF_N) {
+    if (/^0x[0-9a-fA-F]{130}$/.test(job.signature) && BigInt(`0x${job.signature.slice(66, 130)}`) > SECP256K1_HALF_N) {
       return "signature: is not in canonical (low-s) form; the hub refuses it. Sign again with a standard wallet.";
     }
-    let signer: string;
-    try {
-      signer = recoverAddress(actionDigestOf(this.domain, job), job.signature);
-    } catch {
-      signer = "";
-    }
-    if (signer !== job.user) {
+    if (recoverStrict(actionDigestOf(this.domain, job), job.signature) !== job.user) {
       return (
         `signature: does not recover to user ${job.user} for this action on this hub ` +
         `(chain ${String(this.domain.chainId)}, ${String(this.domain.verifyingContract)}). ` +

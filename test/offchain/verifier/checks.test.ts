@@ -2,12 +2,12 @@ import { expect } from "chai";
 import { ethers } from "ethers";
 import { domainOf, packActions, signAction, type PackedAction } from "../../../src/sdk/execution";
 import { decodeHubCall, PackedDataError, unpackActions } from "../../../src/sdk/calldata";
+import { recoverStrict } from "../../../src/sdk/signatures";
 import { ExecutionHub__factory } from "../../../typechain-types";
 import {
   actionDigest,
   fraudToProve,
   oneRoundFrauds,
-  recoverStrict,
   signatureFrauds,
   useKey,
   type EarlierUse,
