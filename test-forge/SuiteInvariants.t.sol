@@ -13,10 +13,12 @@ import {IScenarioRegistry} from "../contracts/interfaces/IScenarioRegistry.sol";
 import {IScenarioExecution} from "../contracts/interfaces/IScenarioExecution.sol";
 import {ISettlementEngine} from "../contracts/interfaces/ISettlementEngine.sol";
 import {INotaryRegistry} from "../contracts/interfaces/INotaryRegistry.sol";
+import {IBatchCommitments} from "../contracts/interfaces/IBatchCommitments.sol";
 import {SuiteDeployment} from "./utils/SuiteDeployment.sol";
 import {EconomyHandler} from "./handlers/EconomyHandler.sol";
 import {ExecutionHandler, ICampaignClock} from "./handlers/ExecutionHandler.sol";
 import {GovernanceHandler} from "./handlers/GovernanceHandler.sol";
+import {LightweightHandler} from "./handlers/LightweightHandler.sol";
 
 /// @title SuiteInvariants
 /// @notice The stateful invariant campaign over the whole deployed suite (economy and execution layer together, admin
@@ -32,6 +34,7 @@ contract SuiteInvariants is SuiteDeployment {
     EconomyHandler internal economy;
     ExecutionHandler internal execution;
     GovernanceHandler internal governance;
+    LightweightHandler internal lightweight;
     /// @notice The execution layer's node operators and scenario developer (outside the economy handler's actors).
     address[] internal executionActors;
     bytes4[] private _weighted;
@@ -57,6 +60,7 @@ contract SuiteInvariants is SuiteDeployment {
         );
         VM.label(address(economy), "EconomyHandler");
         _deployExecutionHandler();
+        _deployLightweightHandler();
         address[6] memory pausableFixed = _pausable();
         address[] memory pausable = new address[](6);
         for (uint256 i; i < 6; ++i) pausable[i] = pausableFixed[i];
@@ -124,6 +128,25 @@ contract SuiteInvariants is SuiteDeployment {
         VM.label(address(execution), "ExecutionHandler");
     }
 
+    /// @dev A fourth execution node (id 6) that commits lightweight batches for a lightweight scenario of its own,
+    /// with an operator that can top its bond back up after fraud slashes.
+    function _deployLightweightHandler() private {
+        uint256 key = uint256(keccak256("lightweight node key"));
+        address operator = address(uint160(uint256(keccak256("lightweight operator"))));
+        address developer = executionActors[executionActors.length - 1];
+        executionActors.push(operator);
+        VM.prank(TREASURY);
+        token.transfer(operator, 10 * MIN_BOND);
+        VM.startPrank(operator);
+        token.approve(address(registry), MIN_BOND);
+        uint256 nodeId = registry.register(VM.addr(key), "", MIN_BOND);
+        VM.stopPrank();
+        VM.prank(developer);
+        uint256 scenarioId = scenarios.registerScenario(IScenarioRegistry.ScenarioClass.Lightweight, nodeId, "");
+        lightweight = new LightweightHandler(economy, hub, commitments, scenarioId, nodeId, VM.addr(key), operator);
+        VM.label(address(lightweight), "LightweightHandler");
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // The invariant
     // ---------------------------------------------------------------------------------------------------------------
@@ -156,6 +179,43 @@ contract SuiteInvariants is SuiteDeployment {
         }
     }
 
+    /// @notice The handlers' main paths really land on this deployment (a campaign whose actions all bounce off would
+    /// pass vacuously): a settlement, a lock and its commit, a notarization, a standard action, lightweight batches
+    /// (one finalized, one with a planted duplicate proven), proposals applied and refused as predicted.
+    function test_handlersReachTheirTargets() public {
+        execution.deposit(0, 5_000 ether);
+        execution.deposit(1, 5_000 ether);
+        execution.deposit(2, 5_000 ether);
+        execution.settleAtomic(7, 1);
+        execution.lock(8, 1, 1 hours);
+        execution.commit(0, false);
+        _assertEq(uint256(engine.statusOf(_lockId(0))), uint256(ISettlementEngine.Status.Committed), "lock committed");
+        execution.notarize(1, 0);
+        _assertEq(execution.notarizationCount(), 1, "notarization landed");
+        execution.standardAction(0, 1, 0);
+        _assertEq(execution.ghostStandardApplied(), 1, "standard action applied");
+
+        lightweight.commitBatch(1, 2, 0); // honest, three actions
+        lightweight.commitBatch(2, 2, 2); // duplicate inside
+        lightweight.proveFraud(1);
+        _assertEq(lightweight.ghostFraudsProven(), 1, "planted fraud proven");
+        economy.advance(CHALLENGE_WINDOW);
+        lightweight.finalize(0);
+        _assertEq(lightweight.ghostFinalizedActions(), 3, "honest batch finalized");
+
+        governance.proposeParameter(0, 4_999 ether, false, true); // bound: 1 ERA + 4,999 ERA
+        _assertEq(registry.minBond(), 5_000 ether, "in-bounds proposal applied");
+        governance.proposeParameter(2, 0, true, true);
+        _assertEq(governance.ghostRefusedAsPredicted(), 1, "out-of-bounds proposal refused as predicted");
+        governance.pauseThroughTimelock(5, true);
+        _assertTrue(engine.paused(), "engine paused through the timelock");
+        invariant_suite();
+    }
+
+    function _lockId(uint256 i) private view returns (bytes32 id) {
+        (id, , ) = execution.lockAt(i);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // 1. ERA is conserved
     // ---------------------------------------------------------------------------------------------------------------
@@ -167,7 +227,9 @@ contract SuiteInvariants is SuiteDeployment {
         address[] memory holders = economy.holders();
         uint256 sum;
         for (uint256 i; i < holders.length; ++i) sum += token.balanceOf(holders[i]);
-        address[9] memory more = [
+        address[11] memory more = [
+            address(lightweight),
+            lightweight.challenger(),
             address(engine),
             address(notary),
             address(hub),
@@ -187,7 +249,8 @@ contract SuiteInvariants is SuiteDeployment {
         _owes(address(distributor), _distributorOwed(), economy.ghostDonated(address(distributor)));
         _owes(address(staking), _stakingOwed(), economy.ghostDonated(address(staking)));
         _owes(address(registry), _registryOwed(), economy.ghostDonated(address(registry)));
-        _assertEq(token.balanceOf(address(commitments)), 0, "BatchCommitments holds no bonds (no challenges)");
+        // Fraud slashes pass through BatchCommitments within the call; no signature challenge (bond) is opened.
+        _assertEq(token.balanceOf(address(commitments)), 0, "BatchCommitments holds no ERA between calls");
         _distributorPoolsAddUp(IEpochDistributor.EpochKind.DeveloperSubsidy);
         _distributorPoolsAddUp(IEpochDistributor.EpochKind.UserReward);
         _noViolation(1);
@@ -261,6 +324,19 @@ contract SuiteInvariants is SuiteDeployment {
             "actions applied once"
         );
         _assertTrue(_notarizationIdsDistinct(), "notarization ids distinct");
+        _assertEq(
+            hub.actionCount(lightweight.scenarioId()),
+            lightweight.ghostFinalizedActions(),
+            "lightweight actions counted once, when their batch is final"
+        );
+        for (uint256 k; k < lightweight.batchCount(); ++k) {
+            (bytes32 id, bool rejected, bool finalized) = lightweight.batchAt(k);
+            IBatchCommitments.BatchStatus status = commitments.getBatch(id).status;
+            _assertTrue(rejected == (status == IBatchCommitments.BatchStatus.Rejected), "rejected as modelled");
+            _assertTrue(finalized == (status == IBatchCommitments.BatchStatus.Finalized), "finalized as modelled");
+        }
+        uint256 violations = lightweight.violations();
+        if (violations != 0) revert AssertionFailed(lightweight.firstViolation(), violations, 0);
     }
 
     /// @dev Whether the derived ids of every notarization that landed are pairwise distinct.
@@ -504,6 +580,14 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(g.syncScore.selector, 1);
         _weigh(g.bypassTimelock.selector, 1);
         _target(address(g));
+
+        LightweightHandler lw = lightweight;
+        _weigh(lw.commitBatch.selector, 3);
+        _weigh(lw.proveFraud.selector, 2);
+        _weigh(lw.proveFalse.selector, 1);
+        _weigh(lw.finalize.selector, 2);
+        _weigh(lw.topUpBond.selector, 1);
+        _target(address(lw));
     }
 
     function _weigh(bytes4 selector, uint256 weight) private {

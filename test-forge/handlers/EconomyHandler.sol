@@ -817,6 +817,12 @@ contract EconomyHandler is Cheats {
         ghostScore[nodeId] = score;
     }
 
+    /// @notice Records ERA that entered the staking reserve by another path than `fundReserve`/`flushPools` (the
+    /// rest of a fraud slash, after the challenger's bounty).
+    function noteReserveFunded(uint256 amount) external {
+        ghostReserveFunded += amount;
+    }
+
     /// @notice The private key of an actor (users sign settlements and actions in the execution layer too).
     function keyOf(address account) external view returns (uint256) {
         return _keyOf[account];
