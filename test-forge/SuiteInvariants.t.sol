@@ -212,6 +212,22 @@ contract SuiteInvariants is SuiteDeployment {
         invariant_suite();
     }
 
+    /// @notice Found by the default campaign (seed 0x5eed, 50 × 100): once governance had paused the settlement engine
+    /// through the timelock, the execution handler's `deposit` reverted between its `startPrank` and `stopPrank`,
+    /// the prank outlived the reverted call, and the next action's `prank` failed ("cannot override an ongoing
+    /// prank"). A fault of the handler, not of the contracts: the engine refused the inflow as the pause requires.
+    /// Fixed in the handler: no deposit into a paused engine, single pranks only.
+    function test_depositIntoAPausedEngineLeavesTheNextActionAlone() public {
+        governance.pauseThroughTimelock(5, true);
+        _assertTrue(engine.paused(), "engine paused through the timelock");
+        uint256 deposited = execution.ghostDeposited();
+        execution.deposit(0, 1 ether);
+        _assertEq(execution.ghostDeposited(), deposited, "no deposit into a paused engine");
+        economy.delegate(0, 0, 2, false); // amount seed 2: exactly 1 ERA
+        _assertGe(staking.nodePool(1).stake, 1 ether, "the next action runs as its own actor");
+        invariant_suite();
+    }
+
     function _lockId(uint256 i) private view returns (bytes32 id) {
         (id, , ) = execution.lockAt(i);
     }

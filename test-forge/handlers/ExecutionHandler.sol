@@ -98,11 +98,13 @@ contract ExecutionHandler is Cheats {
     function deposit(uint256 userSeed, uint256 amount) external atClock {
         address user = _user(userSeed);
         amount = _bound(amount, 1, 20_000 ether);
-        if (token.balanceOf(user) < amount) return;
-        VM.startPrank(user);
+        // Deposits are an inflow the pause refuses. A refusal must not be left to revert the action: a reverted
+        // call would keep a startPrank alive into the next action (forge keeps cheatcode state across the revert).
+        if (token.balanceOf(user) < amount || engine.paused()) return;
+        VM.prank(user);
         token.approve(address(engine), amount);
+        VM.prank(user);
         engine.deposit(address(token), amount);
-        VM.stopPrank();
         ghostDeposited += amount;
     }
 
