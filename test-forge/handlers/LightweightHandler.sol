@@ -246,7 +246,7 @@ contract LightweightHandler is Cheats {
     function _fraudulent(uint256 seed) private view returns (uint256) {
         uint256 n = _batches.length;
         for (uint256 j; j < n; ++j) {
-            uint256 k = (seed + j) % n;
+            uint256 k = ((seed % n) + j) % n;
             Batch storage b = _batches[k];
             if (b.fraud != 0 && !b.rejected && !b.finalized) return k;
         }
