@@ -2,12 +2,14 @@
 pragma solidity 0.8.28;
 
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {EraToken} from "../../contracts/token/EraToken.sol";
 import {NodeRegistry} from "../../contracts/staking/NodeRegistry.sol";
 import {DelegatedStaking} from "../../contracts/staking/DelegatedStaking.sol";
 import {ScenarioRegistry} from "../../contracts/scenario/ScenarioRegistry.sol";
 import {EpochDistributor} from "../../contracts/distribution/EpochDistributor.sol";
 import {RevenueRouter} from "../../contracts/revenue/RevenueRouter.sol";
+import {EraTimelock} from "../../contracts/governance/EraTimelock.sol";
 import {Governed} from "../../contracts/governance/Governed.sol";
 import {INodeRegistry} from "../../contracts/interfaces/INodeRegistry.sol";
 import {IDelegatedStaking} from "../../contracts/interfaces/IDelegatedStaking.sol";
@@ -43,11 +45,13 @@ contract EconomyHandler is Cheats {
     EpochDistributor public immutable distributor;
     RevenueRouter public immutable router;
 
-    /// @notice Holder of `DEFAULT_ADMIN_ROLE` everywhere (the test contract).
-    address public immutable admin;
+    /// @notice Holder of `DEFAULT_ADMIN_ROLE` everywhere, of `MINTER_ROLE` and `SLASHER_ROLE` (as deployed by
+    /// deploy/modules/Suite.ts): every privileged action below is scheduled by the governor and executed after the
+    /// delay (`_govern`).
+    EraTimelock public immutable timelock;
+    /// @notice The timelock's proposer.
+    address public immutable governor;
     address public immutable treasury;
-    address public immutable minter;
-    address public immutable slasher;
     address public immutable slashRecipient;
     address public immutable scoreKeeper;
     address public immutable publisher;
@@ -131,10 +135,9 @@ contract EconomyHandler is Cheats {
 
     /// @notice Roles held by plain addresses the handler pranks as.
     struct Roles {
-        address admin;
+        EraTimelock timelock;
+        address governor;
         address treasury;
-        address minter;
-        address slasher;
         address slashRecipient;
         address scoreKeeper;
         address publisher;
@@ -156,10 +159,9 @@ contract EconomyHandler is Cheats {
         scenarios = scenarios_;
         distributor = distributor_;
         router = router_;
-        admin = roles.admin;
+        timelock = roles.timelock;
+        governor = roles.governor;
         treasury = roles.treasury;
-        minter = roles.minter;
-        slasher = roles.slasher;
         slashRecipient = roles.slashRecipient;
         scoreKeeper = roles.scoreKeeper;
         publisher = roles.publisher;
@@ -279,7 +281,8 @@ contract EconomyHandler is Cheats {
         registry.setSigningKey(nodeId, _freshKey());
     }
 
-    /// @notice The slasher slashes a node: a random amount, just under everything at stake, or just over the bond.
+    /// @notice Governance slashes a node (a timelock proposal): a random amount, just under everything at stake, or
+    /// just over the bond.
     function slash(uint256 nodeSeed, uint256 amountSeed, uint8 mode) external atCurrentTime {
         uint256 nodeId = _node(nodeSeed);
         INodeRegistry.NodeView memory node = registry.getNode(nodeId);
@@ -293,11 +296,12 @@ contract EconomyHandler is Cheats {
         else if (mode == 2) amount = bond + _bound(amountSeed, 1, 1_000);
         else amount = bond + _bound(amountSeed, 1, pool.stake + pool.unbondingStake + 1);
         uint256 before = token.balanceOf(slashRecipient);
-        VM.prank(slasher);
-        uint256 slashed = registry.slash(nodeId, amount, slashRecipient, "fuzz");
+        _govern(address(registry), abi.encodeCall(registry.slash, (nodeId, amount, slashRecipient, "fuzz")));
+        // What the slash reports is what it sends to the recipient (checked by the Hardhat tests); the timelock drops
+        // the return value.
+        uint256 slashed = token.balanceOf(slashRecipient) - before;
         uint256 expected = amount < total ? amount : total;
         // The delegators' part rounds down (pro rata), so a partial slash may take a little less than asked.
-        _check(1, token.balanceOf(slashRecipient) - before == slashed, "slash sends what it reports");
         // A pool left as dust (under 1 wei per MAX_SHARES_PER_WEI shares) is taken whole: at most that dust more.
         uint256 dust = pool.shares / staking.MAX_SHARES_PER_WEI() + pool.unbondingShares / staking.MAX_SHARES_PER_WEI();
         _check(
@@ -550,10 +554,15 @@ contract EconomyHandler is Cheats {
             0,
             8_000 - nodeBps - poolBps < 2_500 ? 8_000 - nodeBps - poolBps : 2_500
         );
-        VM.prank(admin);
-        router.setClassShares(
-            IScenarioRegistry.ScenarioClass(classSeed % 3),
-            IRevenueRouter.ClassShares(uint16(nodeBps), uint16(poolBps), uint16(protocolBps))
+        _govern(
+            address(router),
+            abi.encodeCall(
+                router.setClassShares,
+                (
+                    IScenarioRegistry.ScenarioClass(classSeed % 3),
+                    IRevenueRouter.ClassShares(uint16(nodeBps), uint16(poolBps), uint16(protocolBps))
+                )
+            )
         );
     }
 
@@ -563,8 +572,7 @@ contract EconomyHandler is Cheats {
         uint256 balance = token.balanceOf(address(router));
         if (balance <= owed) return;
         uint256 amount = _bound(amountSeed, 1, balance - owed);
-        VM.prank(admin);
-        router.recover(token, treasury, amount);
+        _govern(address(router), abi.encodeCall(router.recover, (IERC20(address(token)), treasury, amount)));
         ghostRouterRecovered += amount;
     }
 
@@ -739,13 +747,12 @@ contract EconomyHandler is Cheats {
     // Token, governance, time
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @notice The minter mints new ERA to an actor, within the cap.
+    /// @notice Governance (the timelock holds `MINTER_ROLE`) mints new ERA to an actor, within the cap.
     function mint(uint256 accountSeed, uint256 amountSeed) external atCurrentTime {
         uint256 room = token.cap() - token.totalSupply();
         if (room == 0) return;
         uint256 amount = _bound(amountSeed, 1, room < 1_000_000 ether ? room : 1_000_000 ether);
-        VM.prank(minter);
-        token.mint(_anyone(accountSeed), amount);
+        _govern(address(token), abi.encodeCall(token.mint, (_anyone(accountSeed), amount)));
         ghostMinted += amount;
     }
 
@@ -789,6 +796,49 @@ contract EconomyHandler is Cheats {
         if (jump == 0) jump = _bound(seed >> 8, 1, 5 days);
         currentTime += jump;
         VM.warp(currentTime);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Governance path and shared clock (used by the other handlers of the suite campaign; not fuzz targets)
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice Schedules `data` on `target` through the timelock, lets the delay pass and executes it.
+    function govern(address target, bytes calldata data) external {
+        _govern(target, data);
+    }
+
+    /// @notice Moves the campaign's clock forward by `seconds_`.
+    function advance(uint256 seconds_) external {
+        currentTime += seconds_;
+        VM.warp(currentTime);
+    }
+
+    /// @notice Records a score pushed to staking by another path than `setScore` (the hub's `syncScore`).
+    function noteScore(uint256 nodeId, uint256 score) external {
+        ghostScore[nodeId] = score;
+    }
+
+    /// @notice Records ERA that entered the staking reserve by another path than `fundReserve`/`flushPools` (the
+    /// rest of a fraud slash, after the challenger's bounty).
+    function noteReserveFunded(uint256 amount) external {
+        ghostReserveFunded += amount;
+    }
+
+    /// @notice The private key of an actor (users sign settlements and actions in the execution layer too).
+    function keyOf(address account) external view returns (uint256) {
+        return _keyOf[account];
+    }
+
+    /// @dev The governor proposes, the delay passes on the campaign's clock, anyone executes. A call the target
+    /// refuses reverts `execute` with the target's own error (the timelock bubbles it up).
+    function _govern(address target, bytes memory data) private {
+        uint256 delay = timelock.getMinDelay();
+        bytes32 salt = keccak256(abi.encode("govern", ++_nonce));
+        VM.prank(governor);
+        timelock.schedule(target, 0, data, bytes32(0), salt, delay);
+        currentTime += delay;
+        VM.warp(currentTime);
+        timelock.execute(target, 0, data, bytes32(0), salt);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -907,17 +957,16 @@ contract EconomyHandler is Cheats {
 
     /// @notice Every address that can ever hold ERA in this campaign (the actor set is closed).
     function holders() external view returns (address[] memory list) {
-        list = new address[](USER_COUNT + OPERATOR_COUNT + DEVELOPER_COUNT + 15);
+        list = new address[](USER_COUNT + OPERATOR_COUNT + DEVELOPER_COUNT + 14);
         uint256 k;
         for (uint256 i; i < USER_COUNT + OPERATOR_COUNT + DEVELOPER_COUNT; ++i) list[k++] = _anyone(i);
         list[k++] = treasury;
-        list[k++] = minter;
-        list[k++] = slasher;
+        list[k++] = address(timelock);
+        list[k++] = governor;
         list[k++] = slashRecipient;
         list[k++] = scoreKeeper;
         list[k++] = publisher;
         list[k++] = guardian;
-        list[k++] = admin;
         list[k++] = address(this);
         list[k++] = address(token);
         list[k++] = address(registry);

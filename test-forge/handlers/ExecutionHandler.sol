@@ -10,12 +10,18 @@ import {INotaryRegistry} from "../../contracts/interfaces/INotaryRegistry.sol";
 import {IExecutionHub} from "../../contracts/interfaces/IExecutionHub.sol";
 import {Cheats} from "../utils/Cheats.sol";
 
+/// @notice The campaign's clock, kept by the economy handler (time moves only forward, for every handler alike).
+interface ICampaignClock {
+    /// @notice The time every action runs at.
+    function currentTime() external view returns (uint256);
+}
+
 /// @title ExecutionHandler
 /// @notice Random, bounded calls into the execution layer for the invariant campaign: atomic settlements (some
 /// doomed to fail), locks that end in commit or refund (or are left to expire), notarizations with a 2-of-3 quorum
 /// (and replays of them, and rival results signed for a place of a trail already taken), standard actions (and
-/// replays, and signatures made for another chain or another hub), and time jumps. Ghost state records what must
-/// hold.
+/// replays, and signatures made for another chain or another hub). Time is the campaign's clock (`ICampaignClock`),
+/// moved by the economy handler. Ghost state records what must hold.
 contract ExecutionHandler is Cheats {
     struct Lock {
         bytes32 id;
@@ -25,6 +31,7 @@ contract ExecutionHandler is Cheats {
     }
 
     EraToken public immutable token;
+    ICampaignClock public immutable clock;
     SettlementEngine public immutable engine;
     NotaryRegistry public immutable notary;
     ExecutionHub public immutable hub;
@@ -56,6 +63,7 @@ contract ExecutionHandler is Cheats {
     uint256 public ghostPartialUpdates;
 
     constructor(
+        ICampaignClock clock_,
         EraToken token_,
         SettlementEngine engine_,
         NotaryRegistry notary_,
@@ -64,6 +72,7 @@ contract ExecutionHandler is Cheats {
         uint256[] memory nodeKeys,
         uint256[3] memory scenarioIds
     ) {
+        clock = clock_;
         token = token_;
         engine = engine_;
         notary = notary_;
@@ -75,22 +84,31 @@ contract ExecutionHandler is Cheats {
         standardScenario = scenarioIds[2];
     }
 
+    /// @dev Every action runs at the campaign's clock.
+    modifier atClock() {
+        VM.warp(clock.currentTime());
+        _;
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Escrow
     // ---------------------------------------------------------------------------------------------------------------
 
-    function deposit(uint256 userSeed, uint256 amount) external {
+    /// @dev Up to 20,000 ERA, so that escrow does not drain the users' balances the economy's actions spend.
+    function deposit(uint256 userSeed, uint256 amount) external atClock {
         address user = _user(userSeed);
-        amount = _bound(amount, 1, token.balanceOf(user) == 0 ? 1 : token.balanceOf(user));
-        if (token.balanceOf(user) < amount) return;
-        VM.startPrank(user);
+        amount = _bound(amount, 1, 20_000 ether);
+        // Deposits are an inflow the pause refuses. A refusal must not be left to revert the action: a reverted
+        // call would keep a startPrank alive into the next action (forge keeps cheatcode state across the revert).
+        if (token.balanceOf(user) < amount || engine.paused()) return;
+        VM.prank(user);
         token.approve(address(engine), amount);
+        VM.prank(user);
         engine.deposit(address(token), amount);
-        VM.stopPrank();
         ghostDeposited += amount;
     }
 
-    function withdraw(uint256 userSeed, uint256 amount) external {
+    function withdraw(uint256 userSeed, uint256 amount) external atClock {
         address user = _user(userSeed);
         uint256 free = engine.freeBalance(user, address(token));
         if (free == 0) return;
@@ -104,7 +122,7 @@ contract ExecutionHandler is Cheats {
     // Settlements
     // ---------------------------------------------------------------------------------------------------------------
 
-    function settleAtomic(uint256 seed, uint8 legCount) external {
+    function settleAtomic(uint256 seed, uint8 legCount) external atClock {
         ISettlementEngine.Settlement memory s = _settlement(seed, _bound(legCount, 1, 4), bytes32(0));
         s.deadline = uint64(block.timestamp + 1 hours);
         uint256[] memory freeBefore = _frees();
@@ -115,11 +133,11 @@ contract ExecutionHandler is Cheats {
             return;
         }
         // Replaying the same settlement id must fail and change nothing.
-        (bool replayed, ) = _submitSettlement(s, seed + 1);
+        (bool replayed, ) = _submitSettlement(s, seed ^ 1);
         if (replayed) ++ghostReplaysAccepted;
     }
 
-    function lock(uint256 seed, uint8 legCount, uint32 duration) external {
+    function lock(uint256 seed, uint8 legCount, uint32 duration) external atClock {
         bytes32 preimage = keccak256(abi.encode("preimage", seed, _nonce));
         ISettlementEngine.Settlement memory s = _settlement(
             seed,
@@ -140,7 +158,7 @@ contract ExecutionHandler is Cheats {
         }
     }
 
-    function commit(uint256 lockSeed, bool wrongPreimage) external {
+    function commit(uint256 lockSeed, bool wrongPreimage) external atClock {
         if (_locks.length == 0) return;
         Lock storage lk = _locks[lockSeed % _locks.length];
         bytes32 preimage = wrongPreimage ? bytes32(uint256(lk.preimage) ^ 1) : lk.preimage;
@@ -154,7 +172,7 @@ contract ExecutionHandler is Cheats {
         }
     }
 
-    function refund(uint256 lockSeed) external {
+    function refund(uint256 lockSeed) external atClock {
         if (_locks.length == 0) return;
         Lock storage lk = _locks[lockSeed % _locks.length];
         ISettlementEngine.Status before = engine.statusOf(lk.id);
@@ -166,7 +184,7 @@ contract ExecutionHandler is Cheats {
     }
 
     /// @notice Anyone refunds every expired lock (the verifier's job).
-    function refundExpired() public {
+    function refundExpired() public atClock {
         for (uint256 i; i < _locks.length; ++i) {
             Lock storage lk = _locks[i];
             if (engine.statusOf(lk.id) == ISettlementEngine.Status.Locked && block.timestamp >= lk.deadline) {
@@ -181,7 +199,7 @@ contract ExecutionHandler is Cheats {
 
     /// @dev kind 0: the subject's next result, signed against its current head; 1: the replay of an attestation that
     /// landed; 2: a rival result signed against a head the subject had before (a place already taken).
-    function notarize(uint256 seed, uint8 kind) external {
+    function notarize(uint256 seed, uint8 kind) external atClock {
         kind = uint8(_bound(kind, 0, 2));
         if (kind == 1 && _applied.length != 0) {
             (bool replayed, ) = _submitNotarization(_applied[seed % _applied.length]);
@@ -216,7 +234,7 @@ contract ExecutionHandler is Cheats {
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @dev A replay is the same (user, nonce) drawn again, which the small nonce range makes frequent.
-    function standardAction(uint256 userSeed, uint32 nonce, uint8 foreign) external {
+    function standardAction(uint256 userSeed, uint32 nonce, uint8 foreign) external atClock {
         uint256 key = _userKeys[userSeed % _userKeys.length];
         address user = VM.addr(key);
         nonce = uint32(_bound(nonce, 0, 40));
@@ -236,10 +254,6 @@ contract ExecutionHandler is Cheats {
         } catch {
             ++ghostRefused;
         }
-    }
-
-    function warp(uint32 seconds_) external {
-        VM.warp(block.timestamp + _bound(seconds_, 1, 2 days));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
