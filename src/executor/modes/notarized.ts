@@ -102,10 +102,17 @@ export class NotarizedHandler extends ChainReader implements ModeHandler {
 
     if (jobs.length === 1) {
       const job = jobs[0].job;
-      const previous = await this.headFor(plan, job);
+      const previous = await this.reserveHead(plan, job, deadline);
       const attestation: AttestationFields = { ...fieldsOf(job), previous, deadline };
-      const signatures = await this.signatures(plan, { type: "single", attestation });
-      this.inFlight.set(subjectKey(job), { batchId: plan.batchId, previous, deadline });
+      let signatures: string[];
+      try {
+        signatures = await this.signatures(plan, { type: "single", attestation });
+      } catch (err) {
+        // Nothing was signed by a quorum: the subject is free for the next result.
+        const key = subjectKey(job);
+        if (this.inFlight.get(key)?.batchId === plan.batchId) this.inFlight.delete(key);
+        throw err;
+      }
       return {
         to: this.suite.addresses.executionHub,
         data: executionHub.interface.encodeFunctionData("submitNotarization", [attestation, signatures]),
@@ -167,23 +174,31 @@ export class NotarizedHandler extends ChainReader implements ModeHandler {
     return false;
   }
 
-  /** The subject's head to sign against, once no earlier notarization of the subject can still land. */
-  private async headFor(plan: BatchPlan, job: ResultJob): Promise<string> {
-    const head = await this.suite.notaryRegistry.headOf(job.scenarioId, job.subjectId);
+  /**
+   * The subject's head to sign against, once no earlier notarization of the subject can still land; reserves the
+   * subject for this plan until the result lands or its signatures expire. The check and the reservation run in one
+   * synchronous step after the chain reads, so two plans of one subject built at once (batches run concurrently, and
+   * collecting co-signatures takes a round trip) cannot both sign against the same head: the second is deferred.
+   */
+  private async reserveHead(plan: BatchPlan, job: ResultJob, deadline: bigint): Promise<string> {
+    const [head, now] = await Promise.all([
+      this.suite.notaryRegistry.headOf(job.scenarioId, job.subjectId),
+      chainNow(this.options.provider),
+    ]);
     const key = subjectKey(job);
     const pending = this.inFlight.get(key);
-    if (pending !== undefined && pending.batchId !== plan.batchId) {
-      const stillPossible =
-        pending.previous.toLowerCase() === head.toLowerCase() &&
-        (await chainNow(this.options.provider)) <= pending.deadline;
-      if (stillPossible) {
-        throw new NotReadyYet(
-          `Subject ${job.subjectId} has a notarization in flight (batch ${pending.batchId}); this result follows it once it lands.`,
-          Date.now() + (this.options.inFlightRetryMs ?? 2_000),
-        );
-      }
+    if (
+      pending !== undefined &&
+      pending.batchId !== plan.batchId &&
+      pending.previous.toLowerCase() === head.toLowerCase() &&
+      now <= pending.deadline
+    ) {
+      throw new NotReadyYet(
+        `Subject ${job.subjectId} has a notarization in flight (batch ${pending.batchId}); this result follows it once it lands.`,
+        Date.now() + (this.options.inFlightRetryMs ?? 2_000),
+      );
     }
-    this.inFlight.delete(key);
+    this.inFlight.set(key, { batchId: plan.batchId, previous: head, deadline });
     return head;
   }
 

@@ -141,6 +141,42 @@ describe("NotarizedHandler", function () {
     });
   });
 
+  it("defers the second of two results of a subject built at the same time, instead of signing both against one head", async function () {
+    const { f, known } = await loadFixture(setup);
+    const [first, second] = subjectResults(known, "order 2", "paid", "shipped");
+    await withNetwork(f, known, async (handler) => {
+      const firstPlan = planOf(ExecutionMode.Notarized, ENTERPRISE, [first]);
+      const secondPlan = planOf(ExecutionMode.Notarized, ENTERPRISE, [second]);
+      // Both builds read the head and then wait for their co-signatures over HTTP at the same time.
+      const [a, b] = await Promise.allSettled([handler.build(firstPlan), handler.build(secondPlan)]);
+      expect(a.status).to.equal("fulfilled");
+      expect(b.status).to.equal("rejected");
+      const deferred = (b as PromiseRejectedResult).reason as Error;
+      expect(deferred).to.be.instanceOf(NotReadyYet);
+      expect(deferred.message).to.match(/has a notarization in flight/);
+
+      if (a.status !== "fulfilled") throw a.reason;
+      await walletSubmitter(f.keys[0]).submit(a.value);
+      await land(handler, secondPlan, walletSubmitter(f.keys[0]));
+      const trail = await trailOf(f, first.subjectId);
+      expect(trail.map((r) => r.resultHash)).to.deep.equal([first.resultHash, second.resultHash]);
+    });
+  });
+
+  it("frees the subject when a result's quorum cannot be reached, so the next result is not held back", async function () {
+    const { f, known } = await loadFixture(setup);
+    // Same subject, a result the peers cannot confirm (not vouched for): they refuse to co-sign it.
+    const unknown = { ...resultJob("order 3"), resultHash: ethers.id("order 3: not known to the peers") };
+    const [next] = subjectResults(known, "order 3", "paid");
+    await withNetwork(f, known, async (handler) => {
+      const refused = await rejectionOf(handler.build(planOf(ExecutionMode.Notarized, ENTERPRISE, [unknown])));
+      expect(refused).to.be.instanceOf(JobsRefused);
+      await land(handler, planOf(ExecutionMode.Notarized, ENTERPRISE, [next]), walletSubmitter(f.keys[0]));
+      const trail = await trailOf(f, next.subjectId);
+      expect(trail.map((r) => r.resultHash)).to.deep.equal([next.resultHash]);
+    });
+  });
+
   it("fails every job of the plan, saying why, when the quorum cannot be reached", async function () {
     const { f, known } = await loadFixture(setup);
     const job = resultJob("unconfirmed");
