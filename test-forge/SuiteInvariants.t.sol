@@ -145,6 +145,10 @@ contract SuiteInvariants is SuiteDeployment {
         uint256 scenarioId = scenarios.registerScenario(IScenarioRegistry.ScenarioClass.Lightweight, nodeId, "");
         lightweight = new LightweightHandler(economy, hub, commitments, scenarioId, nodeId, VM.addr(key), operator);
         VM.label(address(lightweight), "LightweightHandler");
+        // The challenger bonds signature challenges (it also collects bounties and returned bonds).
+        address challenger = lightweight.challenger();
+        VM.prank(TREASURY);
+        token.transfer(challenger, 10 * CHALLENGE_BOND);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -202,6 +206,20 @@ contract SuiteInvariants is SuiteDeployment {
         economy.advance(CHALLENGE_WINDOW);
         lightweight.finalize(0);
         _assertEq(lightweight.ghostFinalizedActions(), 3, "honest batch finalized");
+
+        lightweight.topUpBond(); // back to the minimum bond after the fraud's slash
+        lightweight.commitBatch(3, 2, 0); // batch 2: honest, three actions
+        _assertEq(lightweight.batchCount(), 3, "third batch committed");
+        lightweight.challengeSignature(2); // its action 0
+        lightweight.answerChallenge(2, false);
+        _assertEq(lightweight.ghostAnswered(), 1, "signature challenge answered");
+        lightweight.challengeSignature(257); // batch 257 % 3 = 2, its action (257 >> 8) % 3 = 1
+        lightweight.answerChallenge(2, true); // another key's signature: refused
+        lightweight.resolveChallenge(2); // before the deadline: refused
+        economy.advance(ANSWER_WINDOW);
+        lightweight.resolveChallenge(2);
+        _assertEq(lightweight.ghostExpired(), 1, "unanswered challenge rejected the batch");
+        _assertEq(lightweight.ghostChallenges(), 2, "two signature challenges opened");
 
         governance.proposeParameter(0, 4_999 ether, false, true); // bound: 1 ERA + 4,999 ERA
         _assertEq(registry.minBond(), 5_000 ether, "in-bounds proposal applied");
@@ -277,8 +295,12 @@ contract SuiteInvariants is SuiteDeployment {
         _owes(address(distributor), _distributorOwed(), economy.ghostDonated(address(distributor)));
         _owes(address(staking), _stakingOwed(), economy.ghostDonated(address(staking)));
         _owes(address(registry), _registryOwed(), economy.ghostDonated(address(registry)));
-        // Fraud slashes pass through BatchCommitments within the call; no signature challenge (bond) is opened.
-        _assertEq(token.balanceOf(address(commitments)), 0, "BatchCommitments holds no ERA between calls");
+        // Fraud slashes pass through BatchCommitments within the call; between calls it holds open challenges' bonds.
+        _assertEq(
+            token.balanceOf(address(commitments)),
+            lightweight.ghostOpenBonds(),
+            "BatchCommitments holds exactly the open challenges' bonds"
+        );
         _distributorPoolsAddUp(IEpochDistributor.EpochKind.DeveloperSubsidy);
         _distributorPoolsAddUp(IEpochDistributor.EpochKind.UserReward);
         _noViolation(1);
@@ -362,6 +384,7 @@ contract SuiteInvariants is SuiteDeployment {
             IBatchCommitments.BatchStatus status = commitments.getBatch(id).status;
             _assertTrue(rejected == (status == IBatchCommitments.BatchStatus.Rejected), "rejected as modelled");
             _assertTrue(finalized == (status == IBatchCommitments.BatchStatus.Finalized), "finalized as modelled");
+            _assertEq(commitments.getBatch(id).openChallenges, lightweight.openChallengesAt(k), "open challenges");
         }
         uint256 violations = lightweight.violations();
         if (violations != 0) revert AssertionFailed(lightweight.firstViolation(), violations, 0);
@@ -615,6 +638,9 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(lw.proveFalse.selector, 1);
         _weigh(lw.finalize.selector, 2);
         _weigh(lw.topUpBond.selector, 1);
+        _weigh(lw.challengeSignature.selector, 2);
+        _weigh(lw.answerChallenge.selector, 1);
+        _weigh(lw.resolveChallenge.selector, 1);
         _target(address(lw));
     }
 

@@ -29,6 +29,7 @@ contract LightweightHandler is Cheats {
         bool rejected;
         bool finalized;
         uint256 earlier; // index of the earlier batch (fraud 2)
+        uint256 openChallenges; // signature challenges opened and not yet answered or resolved
         IBatchCommitments.ActionRef[] actions;
         bytes32[] leaves;
     }
@@ -45,7 +46,14 @@ contract LightweightHandler is Cheats {
     address public immutable operator;
     address public immutable challenger = address(uint160(uint256(keccak256("era.challenger"))));
 
+    /// @notice A signature challenge as the handler opened it (bond zero: none open).
+    struct Challenge {
+        uint256 bond;
+        uint64 deadline;
+    }
+
     Batch[] private _batches;
+    mapping(uint256 k => mapping(uint256 index => Challenge)) private _challenges;
     uint32 private _nextNonce = 1;
     uint256 private _salt;
 
@@ -54,6 +62,12 @@ contract LightweightHandler is Cheats {
     /// @notice Frauds proven, and ERA that the slashes paid to the challenger.
     uint256 public ghostFraudsProven;
     uint256 public ghostBounties;
+    /// @notice ERA bonded in signature challenges still open (BatchCommitments must hold exactly this between calls).
+    uint256 public ghostOpenBonds;
+    /// @notice Signature challenges opened, answered by the node, and resolved after an unanswered deadline.
+    uint256 public ghostChallenges;
+    uint256 public ghostAnswered;
+    uint256 public ghostExpired;
 
     /// @notice Model disagreements; the first one described.
     uint256 public violations;
@@ -179,7 +193,11 @@ contract LightweightHandler is Cheats {
     function finalize(uint256 seed) external atClock {
         if (_batches.length == 0) return;
         Batch storage b = _batches[seed % _batches.length];
-        bool allowed = !b.rejected && !b.finalized && block.timestamp >= b.committedAt + commitments.challengeWindow();
+        bool allowed =
+            !b.rejected &&
+                !b.finalized &&
+                b.openChallenges == 0 &&
+                block.timestamp >= b.committedAt + commitments.challengeWindow();
         uint256 countBefore = hub.actionCount(scenarioId);
         try commitments.finalize(b.id) {
             _check(allowed, "finalize accepted against the model");
@@ -188,6 +206,131 @@ contract LightweightHandler is Cheats {
             _check(hub.actionCount(scenarioId) == countBefore + b.actions.length, "finalize counts the actions once");
         } catch {
             _check(!allowed, "finalize refused against the model");
+        }
+    }
+
+    /// @notice The challenger (bonding `challengeBond`) challenges the signature of one action of a batch: accepted
+    /// exactly while the batch is challengeable and that action is not already challenged (else the exact error); the
+    /// bond moves from the challenger to BatchCommitments.
+    function challengeSignature(uint256 seed) external atClock {
+        if (_batches.length == 0) return;
+        uint256 k = seed % _batches.length;
+        Batch storage b = _batches[k];
+        uint256 index = (seed >> 8) % b.actions.length;
+        uint256 bond = commitments.challengeBond();
+        if (token.balanceOf(challenger) < bond) return;
+        VM.prank(challenger);
+        token.approve(address(commitments), bond);
+        uint256 windowEnd = b.committedAt + commitments.challengeWindow();
+        bytes memory expected;
+        if (b.rejected) expected = abi.encodeWithSelector(IBatchCommitments.CommitmentsBatchRejected.selector, b.id);
+        else if (b.finalized || block.timestamp >= windowEnd) {
+            expected = abi.encodeWithSelector(IBatchCommitments.CommitmentsWindowClosed.selector, b.id, windowEnd);
+        } else if (_challenges[k][index].deadline != 0) {
+            expected = abi.encodeWithSelector(IBatchCommitments.CommitmentsAlreadyChallenged.selector, b.id, index);
+        }
+        uint256 before = token.balanceOf(challenger);
+        bytes32[] memory proof = MerkleBuilder.proof(b.leaves, index);
+        VM.prank(challenger);
+        try commitments.challengeSignature(b.id, b.actions[index], proof) {
+            _check(expected.length == 0, "signature challenge accepted against the model");
+            uint64 deadline = uint64(block.timestamp) + commitments.answerWindow();
+            _check(commitments.getChallenge(b.id, index).answerDeadline == deadline, "challenge deadline");
+            _check(before - token.balanceOf(challenger) == bond, "challenge bond taken from the challenger");
+            _challenges[k][index] = Challenge(bond, deadline);
+            ++b.openChallenges;
+            ++ghostChallenges;
+            ghostOpenBonds += bond;
+        } catch (bytes memory reason) {
+            _check(expected.length != 0 && keccak256(reason) == keccak256(expected), "challenge refused: error");
+        }
+    }
+
+    /// @notice Someone answers a signature challenge with the user's signature (`forged`: another user's): accepted
+    /// exactly for an open challenge before its deadline with the right signer (else the exact error); the bond goes
+    /// to the node's operator.
+    function answerChallenge(uint256 seed, bool forged) external atClock {
+        if (_batches.length == 0) return;
+        (uint256 k, uint256 index) = _challenged(seed);
+        Batch storage b = _batches[k];
+        IBatchCommitments.ActionRef storage a = b.actions[index];
+        Challenge memory c = _challenges[k][index];
+        uint256 key = forged ? uint256(keccak256("not the user's key")) : economy.keyOf(a.user);
+        (uint8 v, bytes32 r, bytes32 s) = VM.sign(key, hub.actionDigest(scenarioId, a.user, a.nonce, a.payload));
+        bytes memory expected;
+        if (c.deadline == 0) {
+            expected = abi.encodeWithSelector(IBatchCommitments.CommitmentsNoChallenge.selector, b.id, index);
+        } else if (block.timestamp >= c.deadline) {
+            expected = abi.encodeWithSelector(
+                IBatchCommitments.CommitmentsAnswerWindow.selector,
+                b.id,
+                index,
+                c.deadline
+            );
+        } else if (forged) {
+            expected = abi.encodeWithSelector(IBatchCommitments.CommitmentsBadAnswer.selector, b.id, index);
+        }
+        uint256 before = token.balanceOf(operator);
+        try commitments.answerChallenge(b.id, index, abi.encodePacked(r, s, v)) {
+            _check(expected.length == 0, "challenge answer accepted against the model");
+            _check(token.balanceOf(operator) - before == c.bond, "answered challenge pays the bond to the operator");
+            delete _challenges[k][index];
+            --b.openChallenges;
+            ++ghostAnswered;
+            ghostOpenBonds -= c.bond;
+        } catch (bytes memory reason) {
+            _check(expected.length != 0 && keccak256(reason) == keccak256(expected), "challenge answer refused: error");
+        }
+    }
+
+    /// @notice Anyone resolves a signature challenge: on a batch already rejected the bond goes back to the
+    /// challenger; else accepted exactly once the deadline passed unanswered, rejecting the batch, slashing the node
+    /// and paying the challenger its bond plus `bountyBps` of the slash, the rest to the staking reserve.
+    function resolveChallenge(uint256 seed) external atClock {
+        if (_batches.length == 0) return;
+        (uint256 k, uint256 index) = _challenged(seed);
+        Batch storage b = _batches[k];
+        Challenge memory c = _challenges[k][index];
+        bytes memory expected;
+        if (c.deadline == 0) {
+            expected = abi.encodeWithSelector(IBatchCommitments.CommitmentsNoChallenge.selector, b.id, index);
+        } else if (!b.rejected && block.timestamp < c.deadline) {
+            expected = abi.encodeWithSelector(
+                IBatchCommitments.CommitmentsAnswerWindow.selector,
+                b.id,
+                index,
+                c.deadline
+            );
+        }
+        bool wasRejected = b.rejected;
+        uint256 atStakeBefore = _atStake();
+        uint256 before = token.balanceOf(challenger);
+        try commitments.resolveChallenge(b.id, index) {
+            _check(expected.length == 0, "challenge resolution accepted against the model");
+            delete _challenges[k][index];
+            --b.openChallenges;
+            ghostOpenBonds -= c.bond;
+            uint256 received = token.balanceOf(challenger) - before;
+            if (wasRejected) {
+                _check(received == c.bond, "bond returned on a batch already rejected");
+                _check(_atStake() == atStakeBefore, "no slash on a batch already rejected");
+                return;
+            }
+            b.rejected = true;
+            ++ghostExpired;
+            ++ghostFraudsProven;
+            uint256 slashed = atStakeBefore - _atStake();
+            _check(received >= c.bond, "unanswered challenge returns the bond");
+            uint256 bounty = received - c.bond;
+            ghostBounties += bounty;
+            _check(slashed <= commitments.fraudSlash(), "an unanswered challenge slashes at most fraudSlash");
+            _check(bounty == (slashed * commitments.bountyBps()) / 10_000, "bounty is bountyBps of the slash");
+            economy.noteReserveFunded(slashed - bounty);
+            economy.noteScore(nodeId, hub.scoreOf(nodeId));
+        } catch (bytes memory reason) {
+            // A node with nothing left at stake cannot be slashed; everything else refused must be the predicted error.
+            bool predicted = expected.length != 0 && keccak256(reason) == keccak256(expected);
+            _check(predicted || (expected.length == 0 && _atStake() == 0), "challenge resolution refused: error");
         }
     }
 
@@ -240,6 +383,25 @@ contract LightweightHandler is Cheats {
     function batchAt(uint256 k) external view returns (bytes32 id, bool rejected, bool finalized) {
         Batch storage b = _batches[k];
         return (b.id, b.rejected, b.finalized);
+    }
+
+    /// @notice Signature challenges of batch `k` still open, as the model has it.
+    function openChallengesAt(uint256 k) external view returns (uint256) {
+        return _batches[k].openChallenges;
+    }
+
+    /// @dev An open signature challenge (batch, action index), searched from a random start; a random action of a
+    /// random batch when there is none.
+    function _challenged(uint256 seed) private view returns (uint256, uint256) {
+        uint256 n = _batches.length;
+        uint256 start = seed % n;
+        for (uint256 j; j < n; ++j) {
+            uint256 k = (start + j) % n;
+            Batch storage b = _batches[k];
+            if (b.openChallenges == 0) continue;
+            for (uint256 i; i < b.actions.length; ++i) if (_challenges[k][i].deadline != 0) return (k, i);
+        }
+        return (start, (seed >> 8) % _batches[start].actions.length);
     }
 
     /// @dev A batch with a planted fraud, searched from a random start; a random batch when there is none.
