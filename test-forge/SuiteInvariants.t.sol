@@ -207,19 +207,7 @@ contract SuiteInvariants is SuiteDeployment {
         lightweight.finalize(0);
         _assertEq(lightweight.ghostFinalizedActions(), 3, "honest batch finalized");
 
-        lightweight.topUpBond(); // back to the minimum bond after the fraud's slash
-        lightweight.commitBatch(3, 2, 0); // batch 2: honest, three actions
-        _assertEq(lightweight.batchCount(), 3, "third batch committed");
-        lightweight.challengeSignature(2); // its action 0
-        lightweight.answerChallenge(2, false);
-        _assertEq(lightweight.ghostAnswered(), 1, "signature challenge answered");
-        lightweight.challengeSignature(257); // batch 257 % 3 = 2, its action (257 >> 8) % 3 = 1
-        lightweight.answerChallenge(2, true); // another key's signature: refused
-        lightweight.resolveChallenge(2); // before the deadline: refused
-        economy.advance(ANSWER_WINDOW);
-        lightweight.resolveChallenge(2);
-        _assertEq(lightweight.ghostExpired(), 1, "unanswered challenge rejected the batch");
-        _assertEq(lightweight.ghostChallenges(), 2, "two signature challenges opened");
+        _reachLightweightSidePaths();
 
         governance.proposeParameter(0, 4_999 ether, false, true); // bound: 1 ERA + 4,999 ERA
         _assertEq(registry.minBond(), 5_000 ether, "in-bounds proposal applied");
@@ -256,6 +244,43 @@ contract SuiteInvariants is SuiteDeployment {
         lightweight.commitBatch(3, 2, 0); // batch 1 (= max % 2, where the search starts): honest
         lightweight.proveFraud(type(uint256).max);
         _assertEq(lightweight.ghostFraudsProven(), 1, "a planted fraud proven from an extreme seed");
+    }
+
+    /// @dev The lightweight handler's side paths, after `test_handlersReachTheirTargets`' first fraud and
+    /// finalization: a signature challenge answered, one left unanswered (a forged answer and an early resolution
+    /// refused) that rejects its batch, a mode switch with a batch in flight, standard actions and a replay proven
+    /// once the batch is final, a nonce used in standard mode planted and proven.
+    function _reachLightweightSidePaths() private {
+        lightweight.topUpBond(); // back to the minimum bond after the fraud's slash
+        lightweight.commitBatch(3, 2, 0); // batch 2: honest, three actions
+        _assertEq(lightweight.batchCount(), 3, "third batch committed");
+        lightweight.challengeSignature(2); // its action 0
+        lightweight.answerChallenge(2, false);
+        _assertEq(lightweight.tally().answered, 1, "signature challenge answered");
+        lightweight.challengeSignature(257); // batch 257 % 3 = 2, its action (257 >> 8) % 3 = 1
+        lightweight.answerChallenge(2, true); // another key's signature: refused
+        lightweight.resolveChallenge(2); // before the deadline: refused
+        economy.advance(ANSWER_WINDOW);
+        lightweight.resolveChallenge(2);
+        _assertEq(lightweight.tally().expired, 1, "unanswered challenge rejected the batch");
+        _assertEq(lightweight.tally().challenges, 2, "two signature challenges opened");
+
+        lightweight.topUpBond();
+        lightweight.commitBatch(4, 0, 0); // batch 3: honest, one action, left pending
+        lightweight.switchMode(); // to standard, batch 3 in flight
+        lightweight.standardBatch(5, 1, false); // two fresh actions
+        lightweight.standardBatch(3, 0, true); // replays batch 3's action
+        _assertEq(lightweight.ghostStandardActions(), 3, "standard actions applied on the lightweight scenario");
+        lightweight.proveReplay(0); // batch 3 not final yet: refused
+        economy.advance(CHALLENGE_WINDOW);
+        lightweight.finalize(3); // finalized in standard mode
+        lightweight.proveReplay(0);
+        _assertEq(lightweight.tally().replaysProven, 1, "standard replay proven");
+        lightweight.switchMode(); // back to lightweight
+        lightweight.topUpBond();
+        lightweight.commitBatch(6, 0, 1); // batch 4: plants a nonce used in standard mode
+        lightweight.proveFraud(4);
+        _assertEq(lightweight.ghostFraudsProven(), 4, "nonce used in standard mode proven");
     }
 
     function _lockId(uint256 i) private view returns (bytes32 id) {
@@ -376,7 +401,7 @@ contract SuiteInvariants is SuiteDeployment {
         _assertTrue(_notarizationIdsDistinct(), "notarization ids distinct");
         _assertEq(
             hub.actionCount(lightweight.scenarioId()),
-            lightweight.ghostFinalizedActions(),
+            lightweight.ghostFinalizedActions() + lightweight.ghostStandardActions(),
             "lightweight actions counted once, when their batch is final"
         );
         for (uint256 k; k < lightweight.batchCount(); ++k) {
@@ -641,6 +666,9 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(lw.challengeSignature.selector, 2);
         _weigh(lw.answerChallenge.selector, 1);
         _weigh(lw.resolveChallenge.selector, 1);
+        _weigh(lw.switchMode.selector, 1);
+        _weigh(lw.standardBatch.selector, 2);
+        _weigh(lw.proveReplay.selector, 1);
         _target(address(lw));
     }
 
