@@ -13,6 +13,7 @@ import {IScenarioRegistry} from "../contracts/interfaces/IScenarioRegistry.sol";
 import {IScenarioExecution} from "../contracts/interfaces/IScenarioExecution.sol";
 import {ISettlementEngine} from "../contracts/interfaces/ISettlementEngine.sol";
 import {INotaryRegistry} from "../contracts/interfaces/INotaryRegistry.sol";
+import {MerkleBuilder} from "./utils/MerkleBuilder.sol";
 import {IBatchCommitments} from "../contracts/interfaces/IBatchCommitments.sol";
 import {SuiteDeployment} from "./utils/SuiteDeployment.sol";
 import {EconomyHandler} from "./handlers/EconomyHandler.sol";
@@ -196,6 +197,10 @@ contract SuiteInvariants is SuiteDeployment {
         _assertEq(uint256(engine.statusOf(_lockId(0))), uint256(ISettlementEngine.Status.Committed), "lock committed");
         execution.notarize(1, 0);
         _assertEq(execution.notarizationCount(), 1, "notarization landed");
+        execution.notarizeBatch(3, 0); // four leaves
+        execution.notarizeBatch(0, 1); // its replay: refused
+        execution.notarizeBatch(1, 2); // past its deadline: refused
+        _assertEq(execution.batchRecordCount(), 1, "batch notarization landed once");
         execution.standardAction(0, 1, 0);
         _assertEq(execution.ghostStandardApplied(), 1, "standard action applied");
 
@@ -393,6 +398,7 @@ contract SuiteInvariants is SuiteDeployment {
         _noViolation(3);
         _assertEq(execution.ghostReplaysAccepted(), 0, "replays accepted");
         _assertEq(execution.ghostStaleAccepted(), 0, "notarizations for a taken place accepted");
+        _assertEq(execution.ghostBatchErrorMismatch(), 0, "doomed batch notarizations refused as predicted");
         _assertEq(
             hub.actionCount(execution.standardScenario()),
             execution.ghostStandardApplied(),
@@ -493,6 +499,14 @@ contract SuiteInvariants is SuiteDeployment {
 
     /// @dev Every notarization is still provable as written, and every subject's trail is complete and ordered.
     function _check6NotarizationsImmutable() private view {
+        for (uint256 i; i < execution.batchRecordCount(); ++i) {
+            (INotaryRegistry.BatchRecord memory b, bytes32[] memory leaves) = execution.batchRecordAt(i);
+            for (uint256 j; j < leaves.length; ++j) {
+                (bytes32 subject, bytes32 result) = execution.batchLeafOf(b.notarizationId, j);
+                bytes32[] memory proof = MerkleBuilder.proof(leaves, j);
+                _assertTrue(notary.verifyInBatch(b, j, subject, result, proof), "batch notarization leaf verifies");
+            }
+        }
         bytes32[] memory subjects = execution.subjects();
         uint256 scenarioId = execution.enterpriseScenario();
         uint256 records;
@@ -644,6 +658,7 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(x.refund.selector, 2);
         _weigh(x.refundExpired.selector, 1);
         _weigh(x.notarize.selector, 3);
+        _weigh(x.notarizeBatch.selector, 2);
         _weigh(x.standardAction.selector, 3);
         _target(address(x));
 
