@@ -269,6 +269,7 @@ contract SuiteInvariants is SuiteDeployment {
         lightweight.resolveChallenge(2);
         _assertEq(lightweight.tally().expired, 1, "unanswered challenge rejected the batch");
         _assertEq(lightweight.tally().challenges, 2, "two signature challenges opened");
+        for (uint8 which; which < 3; ++which) lightweight.strangerCallback(which);
 
         lightweight.topUpBond();
         lightweight.commitBatch(4, 0, 0); // batch 3: honest, one action, left pending
@@ -684,6 +685,7 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(lw.switchMode.selector, 1);
         _weigh(lw.standardBatch.selector, 2);
         _weigh(lw.proveReplay.selector, 1);
+        _weigh(lw.strangerCallback.selector, 1);
         _target(address(lw));
     }
 

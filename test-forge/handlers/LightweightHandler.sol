@@ -458,6 +458,30 @@ contract LightweightHandler is Cheats {
         }
     }
 
+    /// @notice A stranger (the challenger) calls the hub's and BatchCommitments' callbacks directly: `onFraud`,
+    /// `onLightweightFinal` (only BatchCommitments) and `commit` (only the hub); always refused with the exact error.
+    function strangerCallback(uint8 which) external atClock {
+        bytes memory expected;
+        bytes memory data;
+        address target = address(hub);
+        which %= 3;
+        if (which == 0) data = abi.encodeCall(hub.onFraud, (nodeId));
+        else if (which == 1) data = abi.encodeCall(hub.onLightweightFinal, (scenarioId, 1));
+        else {
+            target = address(commitments);
+            data = abi.encodeCall(commitments.commit, (scenarioId, bytes32(0), nodeId, 1, new bytes(32)));
+        }
+        expected =
+            which == 2
+                ? abi.encodeWithSelector(IBatchCommitments.CommitmentsOnlyHub.selector, challenger)
+                : abi.encodeWithSelector(IExecutionHub.ExecutionOnlyCommitments.selector, challenger);
+        VM.prank(challenger);
+        // Raw call: the refusal's bytes (custom error and argument) are compared with the prediction.
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory reason) = target.call(data);
+        _check(!ok && keccak256(reason) == keccak256(expected), "stranger callback refused: error");
+    }
+
     /// @notice The lightweight node's operator tops its bond back up to the minimum after slashes.
     function topUpBond() external atClock {
         INodeRegistry.NodeView memory node = registry.getNode(nodeId);
