@@ -13,6 +13,7 @@ import {IScenarioRegistry} from "../contracts/interfaces/IScenarioRegistry.sol";
 import {IScenarioExecution} from "../contracts/interfaces/IScenarioExecution.sol";
 import {ISettlementEngine} from "../contracts/interfaces/ISettlementEngine.sol";
 import {INotaryRegistry} from "../contracts/interfaces/INotaryRegistry.sol";
+import {MerkleBuilder} from "./utils/MerkleBuilder.sol";
 import {IBatchCommitments} from "../contracts/interfaces/IBatchCommitments.sol";
 import {SuiteDeployment} from "./utils/SuiteDeployment.sol";
 import {EconomyHandler} from "./handlers/EconomyHandler.sol";
@@ -145,6 +146,10 @@ contract SuiteInvariants is SuiteDeployment {
         uint256 scenarioId = scenarios.registerScenario(IScenarioRegistry.ScenarioClass.Lightweight, nodeId, "");
         lightweight = new LightweightHandler(economy, hub, commitments, scenarioId, nodeId, VM.addr(key), operator);
         VM.label(address(lightweight), "LightweightHandler");
+        // The challenger bonds signature challenges (it also collects bounties and returned bonds).
+        address challenger = lightweight.challenger();
+        VM.prank(TREASURY);
+        token.transfer(challenger, 10 * CHALLENGE_BOND);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -192,6 +197,10 @@ contract SuiteInvariants is SuiteDeployment {
         _assertEq(uint256(engine.statusOf(_lockId(0))), uint256(ISettlementEngine.Status.Committed), "lock committed");
         execution.notarize(1, 0);
         _assertEq(execution.notarizationCount(), 1, "notarization landed");
+        execution.notarizeBatch(3, 0); // four leaves
+        execution.notarizeBatch(0, 1); // its replay: refused
+        execution.notarizeBatch(1, 2); // past its deadline: refused
+        _assertEq(execution.batchRecordCount(), 1, "batch notarization landed once");
         execution.standardAction(0, 1, 0);
         _assertEq(execution.ghostStandardApplied(), 1, "standard action applied");
 
@@ -202,6 +211,8 @@ contract SuiteInvariants is SuiteDeployment {
         economy.advance(CHALLENGE_WINDOW);
         lightweight.finalize(0);
         _assertEq(lightweight.ghostFinalizedActions(), 3, "honest batch finalized");
+
+        _reachLightweightSidePaths();
 
         governance.proposeParameter(0, 4_999 ether, false, true); // bound: 1 ERA + 4,999 ERA
         _assertEq(registry.minBond(), 5_000 ether, "in-bounds proposal applied");
@@ -238,6 +249,44 @@ contract SuiteInvariants is SuiteDeployment {
         lightweight.commitBatch(3, 2, 0); // batch 1 (= max % 2, where the search starts): honest
         lightweight.proveFraud(type(uint256).max);
         _assertEq(lightweight.ghostFraudsProven(), 1, "a planted fraud proven from an extreme seed");
+    }
+
+    /// @dev The lightweight handler's side paths, after `test_handlersReachTheirTargets`' first fraud and
+    /// finalization: a signature challenge answered, one left unanswered (a forged answer and an early resolution
+    /// refused) that rejects its batch, a mode switch with a batch in flight, standard actions and a replay proven
+    /// once the batch is final, a nonce used in standard mode planted and proven.
+    function _reachLightweightSidePaths() private {
+        lightweight.topUpBond(); // back to the minimum bond after the fraud's slash
+        lightweight.commitBatch(3, 2, 0); // batch 2: honest, three actions
+        _assertEq(lightweight.batchCount(), 3, "third batch committed");
+        lightweight.challengeSignature(2); // its action 0
+        lightweight.answerChallenge(2, false);
+        _assertEq(lightweight.tally().answered, 1, "signature challenge answered");
+        lightweight.challengeSignature(257); // batch 257 % 3 = 2, its action (257 >> 8) % 3 = 1
+        lightweight.answerChallenge(2, true); // another key's signature: refused
+        lightweight.resolveChallenge(2); // before the deadline: refused
+        economy.advance(ANSWER_WINDOW);
+        lightweight.resolveChallenge(2);
+        _assertEq(lightweight.tally().expired, 1, "unanswered challenge rejected the batch");
+        _assertEq(lightweight.tally().challenges, 2, "two signature challenges opened");
+        for (uint8 which; which < 3; ++which) lightweight.strangerCallback(which);
+
+        lightweight.topUpBond();
+        lightweight.commitBatch(4, 0, 0); // batch 3: honest, one action, left pending
+        lightweight.switchMode(); // to standard, batch 3 in flight
+        lightweight.standardBatch(5, 1, false); // two fresh actions
+        lightweight.standardBatch(3, 0, true); // replays batch 3's action
+        _assertEq(lightweight.ghostStandardActions(), 3, "standard actions applied on the lightweight scenario");
+        lightweight.proveReplay(0); // batch 3 not final yet: refused
+        economy.advance(CHALLENGE_WINDOW);
+        lightweight.finalize(3); // finalized in standard mode
+        lightweight.proveReplay(0);
+        _assertEq(lightweight.tally().replaysProven, 1, "standard replay proven");
+        lightweight.switchMode(); // back to lightweight
+        lightweight.topUpBond();
+        lightweight.commitBatch(6, 0, 1); // batch 4: plants a nonce used in standard mode
+        lightweight.proveFraud(4);
+        _assertEq(lightweight.ghostFraudsProven(), 4, "nonce used in standard mode proven");
     }
 
     function _lockId(uint256 i) private view returns (bytes32 id) {
@@ -277,8 +326,12 @@ contract SuiteInvariants is SuiteDeployment {
         _owes(address(distributor), _distributorOwed(), economy.ghostDonated(address(distributor)));
         _owes(address(staking), _stakingOwed(), economy.ghostDonated(address(staking)));
         _owes(address(registry), _registryOwed(), economy.ghostDonated(address(registry)));
-        // Fraud slashes pass through BatchCommitments within the call; no signature challenge (bond) is opened.
-        _assertEq(token.balanceOf(address(commitments)), 0, "BatchCommitments holds no ERA between calls");
+        // Fraud slashes pass through BatchCommitments within the call; between calls it holds open challenges' bonds.
+        _assertEq(
+            token.balanceOf(address(commitments)),
+            lightweight.ghostOpenBonds(),
+            "BatchCommitments holds exactly the open challenges' bonds"
+        );
         _distributorPoolsAddUp(IEpochDistributor.EpochKind.DeveloperSubsidy);
         _distributorPoolsAddUp(IEpochDistributor.EpochKind.UserReward);
         _noViolation(1);
@@ -346,6 +399,7 @@ contract SuiteInvariants is SuiteDeployment {
         _noViolation(3);
         _assertEq(execution.ghostReplaysAccepted(), 0, "replays accepted");
         _assertEq(execution.ghostStaleAccepted(), 0, "notarizations for a taken place accepted");
+        _assertEq(execution.ghostBatchErrorMismatch(), 0, "doomed batch notarizations refused as predicted");
         _assertEq(
             hub.actionCount(execution.standardScenario()),
             execution.ghostStandardApplied(),
@@ -354,7 +408,7 @@ contract SuiteInvariants is SuiteDeployment {
         _assertTrue(_notarizationIdsDistinct(), "notarization ids distinct");
         _assertEq(
             hub.actionCount(lightweight.scenarioId()),
-            lightweight.ghostFinalizedActions(),
+            lightweight.ghostFinalizedActions() + lightweight.ghostStandardActions(),
             "lightweight actions counted once, when their batch is final"
         );
         for (uint256 k; k < lightweight.batchCount(); ++k) {
@@ -362,6 +416,7 @@ contract SuiteInvariants is SuiteDeployment {
             IBatchCommitments.BatchStatus status = commitments.getBatch(id).status;
             _assertTrue(rejected == (status == IBatchCommitments.BatchStatus.Rejected), "rejected as modelled");
             _assertTrue(finalized == (status == IBatchCommitments.BatchStatus.Finalized), "finalized as modelled");
+            _assertEq(commitments.getBatch(id).openChallenges, lightweight.openChallengesAt(k), "open challenges");
         }
         uint256 violations = lightweight.violations();
         if (violations != 0) revert AssertionFailed(lightweight.firstViolation(), violations, 0);
@@ -445,6 +500,14 @@ contract SuiteInvariants is SuiteDeployment {
 
     /// @dev Every notarization is still provable as written, and every subject's trail is complete and ordered.
     function _check6NotarizationsImmutable() private view {
+        for (uint256 i; i < execution.batchRecordCount(); ++i) {
+            (INotaryRegistry.BatchRecord memory b, bytes32[] memory leaves) = execution.batchRecordAt(i);
+            for (uint256 j; j < leaves.length; ++j) {
+                (bytes32 subject, bytes32 result) = execution.batchLeafOf(b.notarizationId, j);
+                bytes32[] memory proof = MerkleBuilder.proof(leaves, j);
+                _assertTrue(notary.verifyInBatch(b, j, subject, result, proof), "batch notarization leaf verifies");
+            }
+        }
         bytes32[] memory subjects = execution.subjects();
         uint256 scenarioId = execution.enterpriseScenario();
         uint256 records;
@@ -596,6 +659,7 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(x.refund.selector, 2);
         _weigh(x.refundExpired.selector, 1);
         _weigh(x.notarize.selector, 3);
+        _weigh(x.notarizeBatch.selector, 2);
         _weigh(x.standardAction.selector, 3);
         _target(address(x));
 
@@ -615,6 +679,13 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(lw.proveFalse.selector, 1);
         _weigh(lw.finalize.selector, 2);
         _weigh(lw.topUpBond.selector, 1);
+        _weigh(lw.challengeSignature.selector, 2);
+        _weigh(lw.answerChallenge.selector, 1);
+        _weigh(lw.resolveChallenge.selector, 1);
+        _weigh(lw.switchMode.selector, 1);
+        _weigh(lw.standardBatch.selector, 2);
+        _weigh(lw.proveReplay.selector, 1);
+        _weigh(lw.strangerCallback.selector, 1);
         _target(address(lw));
     }
 

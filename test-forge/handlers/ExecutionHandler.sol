@@ -9,6 +9,7 @@ import {ISettlementEngine} from "../../contracts/interfaces/ISettlementEngine.so
 import {INotaryRegistry} from "../../contracts/interfaces/INotaryRegistry.sol";
 import {IExecutionHub} from "../../contracts/interfaces/IExecutionHub.sol";
 import {Cheats} from "../utils/Cheats.sol";
+import {MerkleBuilder} from "../utils/MerkleBuilder.sol";
 
 /// @notice The campaign's clock, kept by the economy handler (time moves only forward, for every handler alike).
 interface ICampaignClock {
@@ -22,6 +23,8 @@ interface ICampaignClock {
 /// (and replays of them, and rival results signed for a place of a trail already taken), standard actions (and
 /// replays, and signatures made for another chain or another hub). Time is the campaign's clock (`ICampaignClock`),
 /// moved by the economy handler. Ghost state records what must hold.
+// One ghost variable per modelled quantity: the model the invariants compare the contracts against.
+// solhint-disable-next-line max-states-count
 contract ExecutionHandler is Cheats {
     struct Lock {
         bytes32 id;
@@ -47,6 +50,11 @@ contract ExecutionHandler is Cheats {
     bytes32[] internal _subjects;
     mapping(bytes32 subject => INotaryRegistry.Record[]) internal _trail;
     INotaryRegistry.Attestation[] internal _applied;
+    /// @dev Batch notarizations that landed: the attestation (for replays), the record and the leaves (for the
+    /// inclusion checks of invariant 6).
+    INotaryRegistry.BatchAttestation[] internal _batchAttestations;
+    INotaryRegistry.BatchRecord[] internal _batchRecords;
+    mapping(uint256 i => bytes32[] leaves) internal _batchLeaves;
 
     uint256 public ghostDeposited;
     uint256 public ghostWithdrawn;
@@ -59,6 +67,8 @@ contract ExecutionHandler is Cheats {
     uint256 public ghostStaleAccepted;
     /// @notice Calls the contracts refused (expected for the doomed ones; reported for information).
     uint256 public ghostRefused;
+    /// @notice Doomed batch notarizations refused with another error than predicted (must stay 0).
+    uint256 public ghostBatchErrorMismatch;
     /// @notice Count of settlements that left a partial update (must stay 0).
     uint256 public ghostPartialUpdates;
 
@@ -229,6 +239,77 @@ contract ExecutionHandler is Cheats {
         _applied.push(a);
     }
 
+    /// @dev A batch notarization of 1–4 (subject, result) leaves, executed by node 1 and signed by nodes 1 and 2.
+    /// kind 0: fresh, accepted unless the nodes no longer serve; 1: the replay of a batch that landed (refused:
+    /// `NotaryIdUsed`); 2: a deadline already past (refused: `NotaryExpired`). A doomed batch accepted counts as a
+    /// replay accepted (must stay 0).
+    function notarizeBatch(uint256 seed, uint8 kind) external atClock {
+        kind = uint8(_bound(kind, 0, 2));
+        INotaryRegistry.BatchAttestation memory a;
+        bytes32[] memory leaves;
+        bytes memory expected;
+        if (kind == 1 && _batchAttestations.length != 0) {
+            a = _batchAttestations[seed % _batchAttestations.length];
+            expected = abi.encodeWithSelector(
+                INotaryRegistry.NotaryIdUsed.selector,
+                notary.batchNotarizationIdOf(a.scenarioId, a.salt)
+            );
+        } else {
+            if (kind != 2) kind = 0;
+            (a, leaves) = _freshBatch(seed, kind == 2);
+            if (kind == 2) {
+                expected = abi.encodeWithSelector(INotaryRegistry.NotaryExpired.selector, a.deadline, block.timestamp);
+            }
+        }
+        bytes[] memory sigs = _signByTwo(notary.batchAttestationDigest(a));
+        VM.prank(VM.addr(_nodeKeys[0]));
+        try hub.submitNotarizationBatch(a, sigs) {
+            if (kind != 0) {
+                ++ghostReplaysAccepted;
+                return;
+            }
+            bytes32 id = notary.batchNotarizationIdOf(a.scenarioId, a.salt);
+            _batchLeaves[_batchRecords.length] = leaves;
+            _batchRecords.push(
+                INotaryRegistry.BatchRecord(
+                    a.scenarioId,
+                    id,
+                    a.root,
+                    a.count,
+                    uint64(block.timestamp),
+                    _sortedNodeAddresses(2)
+                )
+            );
+            _batchAttestations.push(a);
+        } catch (bytes memory reason) {
+            // A fresh batch is refused only when the nodes no longer serve (slashed out, removed, quorum changed); a
+            // doomed one with its own error, or with one of those.
+            if (kind != 0 && keccak256(reason) != keccak256(expected) && !_isServingError(reason)) {
+                ++ghostBatchErrorMismatch;
+            }
+            ++ghostRefused;
+        }
+    }
+
+    /// @dev A fresh batch attestation of 1–4 leaves for the enterprise scenario (`expired`: its deadline has passed).
+    function _freshBatch(
+        uint256 seed,
+        bool expired
+    ) internal returns (INotaryRegistry.BatchAttestation memory a, bytes32[] memory leaves) {
+        uint256 count = 1 + (seed % 4);
+        a.scenarioId = enterpriseScenario;
+        a.salt = keccak256(abi.encode("notarization batch", ++_nonce));
+        bytes32 id = notary.batchNotarizationIdOf(a.scenarioId, a.salt);
+        leaves = new bytes32[](count);
+        for (uint256 i; i < count; ++i) {
+            (bytes32 subject, bytes32 result) = _batchLeaf(id, i);
+            leaves[i] = keccak256(bytes.concat(keccak256(abi.encode(a.scenarioId, id, i, subject, result))));
+        }
+        a.root = MerkleBuilder.root(leaves);
+        a.count = uint32(count);
+        a.deadline = expired ? uint64(block.timestamp - 1) : uint64(block.timestamp + 1 days);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Standard actions and signature domains
     // ---------------------------------------------------------------------------------------------------------------
@@ -281,6 +362,33 @@ contract ExecutionHandler is Cheats {
 
     function trail(bytes32 subject) external view returns (INotaryRegistry.Record[] memory) {
         return _trail[subject];
+    }
+
+    function batchRecordCount() external view returns (uint256) {
+        return _batchRecords.length;
+    }
+
+    function batchRecordAt(uint256 i) external view returns (INotaryRegistry.BatchRecord memory, bytes32[] memory) {
+        return (_batchRecords[i], _batchLeaves[i]);
+    }
+
+    /// @dev The (subject, result) of leaf `i` of batch notarization `id`.
+    function _batchLeaf(bytes32 id, uint256 i) internal pure returns (bytes32 subject, bytes32 result) {
+        return (keccak256(abi.encode("batch subject", id, i)), keccak256(abi.encode("batch result", id, i)));
+    }
+
+    function batchLeafOf(bytes32 id, uint256 i) external pure returns (bytes32 subject, bytes32 result) {
+        return _batchLeaf(id, i);
+    }
+
+    function _isServingError(bytes memory reason) internal pure returns (bool) {
+        bytes4 sel = bytes4(reason);
+        return
+            sel == IExecutionHub.ExecutionNotServingNode.selector ||
+            sel == IExecutionHub.ExecutionModeMismatch.selector ||
+            sel == INotaryRegistry.NotaryInvalidSigner.selector ||
+            sel == INotaryRegistry.NotaryQuorumNotMet.selector ||
+            sel == INotaryRegistry.NotaryExecutorMissing.selector;
     }
 
     function notarizationCount() external view returns (uint256) {
@@ -368,22 +476,25 @@ contract ExecutionHandler is Cheats {
     }
 
     function _submitNotarization(INotaryRegistry.Attestation memory a) internal returns (bool ok, bytes memory) {
-        bytes32 digest = notary.attestationDigest(a);
-        // Node 1 executes; nodes 1 and 2 sign (quorum 2), ordered by address.
-        uint256[] memory keys = new uint256[](2);
-        keys[0] = _nodeKeys[0];
-        keys[1] = _nodeKeys[1];
-        if (VM.addr(keys[0]) > VM.addr(keys[1])) (keys[0], keys[1]) = (keys[1], keys[0]);
-        bytes[] memory sigs = new bytes[](2);
-        for (uint256 i; i < 2; ++i) {
-            (uint8 v, bytes32 r, bytes32 s) = VM.sign(keys[i], digest);
-            sigs[i] = abi.encodePacked(r, s, v);
-        }
+        bytes[] memory sigs = _signByTwo(notary.attestationDigest(a));
         VM.prank(VM.addr(_nodeKeys[0]));
         try hub.submitNotarization(a, sigs) {
             return (true, "");
         } catch (bytes memory reason) {
             return (false, reason);
+        }
+    }
+
+    /// @dev Node 1 executes; nodes 1 and 2 sign (quorum 2), ordered by address.
+    function _signByTwo(bytes32 digest) internal view returns (bytes[] memory sigs) {
+        uint256[] memory keys = new uint256[](2);
+        keys[0] = _nodeKeys[0];
+        keys[1] = _nodeKeys[1];
+        if (VM.addr(keys[0]) > VM.addr(keys[1])) (keys[0], keys[1]) = (keys[1], keys[0]);
+        sigs = new bytes[](2);
+        for (uint256 i; i < 2; ++i) {
+            (uint8 v, bytes32 r, bytes32 s) = VM.sign(keys[i], digest);
+            sigs[i] = abi.encodePacked(r, s, v);
         }
     }
 
