@@ -203,6 +203,9 @@ contract SuiteInvariants is SuiteDeployment {
         _assertEq(execution.batchRecordCount(), 1, "batch notarization landed once");
         execution.standardAction(0, 1, 0);
         _assertEq(execution.ghostStandardApplied(), 1, "standard action applied");
+        execution.strangerSettle(4, false);
+        execution.strangerSettle(5, true);
+        economy.strangerSlashDelegations(0, 0, 1 ether);
 
         lightweight.commitBatch(1, 2, 0); // honest, three actions
         lightweight.commitBatch(2, 2, 2); // duplicate inside
@@ -400,6 +403,7 @@ contract SuiteInvariants is SuiteDeployment {
         _assertEq(execution.ghostReplaysAccepted(), 0, "replays accepted");
         _assertEq(execution.ghostStaleAccepted(), 0, "notarizations for a taken place accepted");
         _assertEq(execution.ghostBatchErrorMismatch(), 0, "doomed batch notarizations refused as predicted");
+        _assertEq(execution.ghostStrangerMismatch(), 0, "settle/lock by a stranger refused with SettlementOnlyHub");
         _assertEq(
             hub.actionCount(execution.standardScenario()),
             execution.ghostStandardApplied(),
@@ -648,6 +652,7 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(h.mint.selector, 1);
         _weigh(h.donate.selector, 1);
         _weigh(h.setPaused.selector, 1);
+        _weigh(h.strangerSlashDelegations.selector, 1);
         _target(address(h));
 
         ExecutionHandler x = execution;
@@ -661,6 +666,7 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(x.notarize.selector, 3);
         _weigh(x.notarizeBatch.selector, 2);
         _weigh(x.standardAction.selector, 3);
+        _weigh(x.strangerSettle.selector, 1);
         _target(address(x));
 
         GovernanceHandler g = governance;

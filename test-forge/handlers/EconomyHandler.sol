@@ -311,6 +311,24 @@ contract EconomyHandler is Cheats {
         );
     }
 
+    /// @notice Anyone but the node registry calling `slashDelegations` directly is refused with
+    /// `StakingOnlyRegistry(caller)`, whatever the node and amount.
+    function strangerSlashDelegations(uint256 actorSeed, uint256 nodeSeed, uint256 amount) external atCurrentTime {
+        address caller = _anyone(actorSeed);
+        uint256 nodeId = _node(nodeSeed);
+        VM.prank(caller);
+        try staking.slashDelegations(nodeId, amount, caller) {
+            _violate(2, "slashDelegations by a stranger accepted");
+        } catch (bytes memory reason) {
+            _checkRevert(
+                2,
+                reason,
+                abi.encodeWithSelector(IDelegatedStaking.StakingOnlyRegistry.selector, caller),
+                "slashDelegations by a stranger"
+            );
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Delegated staking
     // ---------------------------------------------------------------------------------------------------------------

@@ -71,6 +71,8 @@ contract ExecutionHandler is Cheats {
     uint256 public ghostBatchErrorMismatch;
     /// @notice Count of settlements that left a partial update (must stay 0).
     uint256 public ghostPartialUpdates;
+    /// @notice Direct `settle`/`lock` calls by a stranger not refused with `SettlementOnlyHub(caller)` (must stay 0).
+    uint256 public ghostStrangerMismatch;
 
     constructor(
         ICampaignClock clock_,
@@ -201,6 +203,23 @@ contract ExecutionHandler is Cheats {
                 engine.refund(lk.id, lk.legs);
             }
         }
+    }
+
+    /// @notice A user calls the engine's `settle` or `lock` directly with a well-formed, payer-signed settlement the
+    /// hub could have submitted: only the hub may, so it is refused with `SettlementOnlyHub(user)`.
+    function strangerSettle(uint256 seed, bool asLock) external atClock {
+        address user = _user(seed);
+        ISettlementEngine.Settlement memory s = _settlement(seed, 1, asLock ? keccak256(abi.encode(seed)) : bytes32(0));
+        s.deadline = uint64(block.timestamp + 1 hours);
+        bytes[] memory signatures = _signSettlement(s);
+        bytes memory data =
+            asLock ? abi.encodeCall(engine.lock, (s, signatures)) : abi.encodeCall(engine.settle, (s, signatures));
+        VM.prank(user);
+        // Raw call: the refusal's bytes (custom error and argument) are compared with the prediction.
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory reason) = address(engine).call(data);
+        bytes memory expected = abi.encodeWithSelector(ISettlementEngine.SettlementOnlyHub.selector, user);
+        if (ok || keccak256(reason) != keccak256(expected)) ++ghostStrangerMismatch;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
