@@ -221,6 +221,12 @@ contract SuiteInvariants is SuiteDeployment {
         _assertEq(registry.minBond(), 5_000 ether, "in-bounds proposal applied");
         governance.proposeParameter(2, 0, true, true);
         _assertEq(governance.ghostRefusedAsPredicted(), 1, "out-of-bounds proposal refused as predicted");
+        uint256 executed = governance.ghostExecuted();
+        for (uint8 w; w < 5; ++w) {
+            governance.rewire(w, 2, true); // directly by the handler: refused
+            governance.rewire(w, 0, false); // through the timelock: re-pointed (setStaking: refused)
+        }
+        _assertEq(governance.ghostExecuted(), executed + 4, "four wiring re-points executed");
         governance.pauseThroughTimelock(5, true);
         _assertTrue(engine.paused(), "engine paused through the timelock");
         invariant_suite();
@@ -677,6 +683,7 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(g.changeRole.selector, 1);
         _weigh(g.syncScore.selector, 1);
         _weigh(g.bypassTimelock.selector, 1);
+        _weigh(g.rewire.selector, 1);
         _target(address(g));
 
         LightweightHandler lw = lightweight;

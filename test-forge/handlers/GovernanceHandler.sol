@@ -20,7 +20,10 @@ import {IEpochDistributor} from "../../contracts/interfaces/IEpochDistributor.so
 import {IRevenueRouter} from "../../contracts/interfaces/IRevenueRouter.sol";
 import {IBatchCommitments} from "../../contracts/interfaces/IBatchCommitments.sol";
 import {IScenarioRegistry} from "../../contracts/interfaces/IScenarioRegistry.sol";
+import {NotaryRegistry} from "../../contracts/execution/NotaryRegistry.sol";
+import {SettlementEngine} from "../../contracts/execution/SettlementEngine.sol";
 import {Cheats} from "../utils/Cheats.sol";
+import {Vm} from "../utils/Vm.sol";
 import {EconomyHandler} from "./EconomyHandler.sol";
 
 /// @title GovernanceHandler
@@ -76,6 +79,12 @@ contract GovernanceHandler is Cheats {
 
     Pending[] private _pending;
     uint256 private _nonce;
+
+    /// @dev Topics of the wiring setters' events (`IExecutionHub.CommitmentsChanged`, `HubChanged` of the notary
+    /// registry and the engine, `ISettlementEngine.TokenAllowed`).
+    bytes32 private constant COMMITMENTS_CHANGED = keccak256("CommitmentsChanged(address)");
+    bytes32 private constant HUB_CHANGED = keccak256("HubChanged(address)");
+    bytes32 private constant TOKEN_ALLOWED = keccak256("TokenAllowed(address,bool)");
 
     /// @notice Proposals executed, and refusals that carried exactly the predicted error (for the README's figures).
     uint256 public ghostExecuted;
@@ -272,18 +281,7 @@ contract GovernanceHandler is Cheats {
             );
             return;
         }
-        // The governor may have been made a second admin of the target by a proposal.
-        if (IAccessControl(target).hasRole(bytes32(0), actor)) return;
-        VM.prank(actor);
-        // solhint-disable-next-line avoid-low-level-calls
-        (bool accepted, bytes memory refusal) = target.call(data);
-        _check(!accepted, "admin call accepted from outside the timelock");
-        _checkRevert(
-            refusal,
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, actor, bytes32(0)),
-            "direct admin call"
-        );
-        if (actor == governor) return;
+        if (!_directAdminCall(actor, target, data, "direct admin call") || actor == governor) return;
         bytes32 proposer = timelock.PROPOSER_ROLE();
         VM.prank(actor);
         try timelock.schedule(target, 0, data, bytes32(0), keccak256(abi.encode(++_nonce)), 1 days) {
@@ -297,9 +295,59 @@ contract GovernanceHandler is Cheats {
         }
     }
 
+    /// @notice The wiring setters (`ExecutionHub.setCommitments`, `NotaryRegistry.setHub`, `SettlementEngine.setHub`,
+    /// `SettlementEngine.setTokenAllowed` of ERA, `NodeRegistry.setStaking`). Called directly by anyone but an admin:
+    /// refused with the missing admin role. Through the timelock: re-pointed to what they already hold, which must
+    /// succeed, emit the setter's event and change nothing; `setStaking` is one-time and must be refused with
+    /// `NodeRegistryStakingAlreadySet`.
+    function rewire(uint8 which, uint8 actorSeed, bool direct) external atClock {
+        which %= 5;
+        (address target, bytes memory data, address wired, bytes32 topic) = _wiring(which);
+        if (direct) {
+            address[3] memory actors = [governor, guardian, address(this)];
+            _directAdminCall(actors[actorSeed % 3], target, data, "direct wiring call");
+            return;
+        }
+        bytes memory expected;
+        if (which == 4) expected = abi.encodeWithSelector(NodeRegistry.NodeRegistryStakingAlreadySet.selector, wired);
+        bytes32 salt = keccak256(abi.encode("wiring", ++_nonce));
+        uint256 delay = timelock.getMinDelay();
+        VM.prank(governor);
+        timelock.schedule(target, 0, data, bytes32(0), salt, delay);
+        economy.advance(delay);
+        VM.recordLogs();
+        bool ok = _execute(target, data, salt, expected, "wiring re-point");
+        Vm.Log[] memory logs = VM.getRecordedLogs();
+        if (ok) _check(_emitted(logs, target, topic, wired), "wiring re-point emitted its event");
+        (, , address now_, ) = _wiring(which);
+        _check(now_ == wired, "wiring re-point changed nothing");
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Internals
     // ---------------------------------------------------------------------------------------------------------------
+
+    /// @dev `actor` calls an admin function of `target` directly: refused with the missing admin role. Skipped (false)
+    /// when the actor is an admin there (the governor may have been made a second admin by a proposal).
+    function _directAdminCall(
+        address actor,
+        address target,
+        bytes memory data,
+        string memory what
+    ) private returns (bool called) {
+        if (IAccessControl(target).hasRole(bytes32(0), actor)) return false;
+        VM.prank(actor);
+        // Raw call: the refusal's bytes (custom error and arguments) are compared with the prediction.
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool accepted, bytes memory refusal) = target.call(data);
+        _check(!accepted, string.concat(what, " accepted from outside the timelock"));
+        _checkRevert(
+            refusal,
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, actor, bytes32(0)),
+            what
+        );
+        return true;
+    }
 
     /// @dev Executes a ready (or not) operation; the refusal must be exactly `expected` (empty: must succeed).
     function _execute(
@@ -452,6 +500,44 @@ contract GovernanceHandler is Cheats {
 
     function _err(bytes4 selector, uint256 value, uint256 lo, uint256 hi) private pure returns (bytes memory) {
         return abi.encodeWithSelector(selector, value, lo, hi);
+    }
+
+    /// @dev Wiring setter `which`: its target, the calldata re-pointing it to what it holds, that address (for
+    /// `setTokenAllowed`, the token; `allowed` reads back as the token while it stays allowed) and the event's topic.
+    function _wiring(
+        uint8 which
+    ) private view returns (address target, bytes memory data, address wired, bytes32 topic) {
+        SettlementEngine engine = SettlementEngine(address(hub.settlement()));
+        NotaryRegistry notary = NotaryRegistry(address(hub.notary()));
+        address era = address(economy.token());
+        if (which == 0) (target, wired, topic) = (address(hub), address(hub.commitments()), COMMITMENTS_CHANGED);
+        else if (which == 1) (target, wired, topic) = (address(notary), notary.hub(), HUB_CHANGED);
+        else if (which == 2) (target, wired, topic) = (address(engine), engine.hub(), HUB_CHANGED);
+        else if (which == 3)
+            (target, wired, topic) = (address(engine), engine.tokenAllowed(era) ? era : address(0), TOKEN_ALLOWED);
+        else (target, wired) = (address(registry), address(registry.staking()));
+        if (which == 0) data = abi.encodeCall(hub.setCommitments, (IBatchCommitments(wired)));
+        else if (which == 1 || which == 2) data = abi.encodeWithSignature("setHub(address)", wired);
+        else if (which == 3) data = abi.encodeCall(engine.setTokenAllowed, (era, true));
+        else data = abi.encodeCall(registry.setStaking, (registry.staking()));
+    }
+
+    /// @dev Whether `logs` hold `topic` from `emitter` naming `account` (first indexed argument, or the data's first
+    /// word when it is not indexed).
+    function _emitted(
+        Vm.Log[] memory logs,
+        address emitter,
+        bytes32 topic,
+        address account
+    ) private pure returns (bool) {
+        for (uint256 i; i < logs.length; ++i) {
+            Vm.Log memory log = logs[i];
+            if (log.emitter != emitter || log.topics.length == 0 || log.topics[0] != topic) continue;
+            address named =
+                log.topics.length > 1 ? address(uint160(uint256(log.topics[1]))) : abi.decode(log.data, (address));
+            if (named == account) return true;
+        }
+        return false;
     }
 
     function _check(bool ok, string memory what) private {

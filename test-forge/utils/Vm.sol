@@ -8,6 +8,13 @@ pragma solidity 0.8.28;
 // Forge's cheatcode interface is called Vm everywhere (forge-std); this is the same subset under the same name.
 // solhint-disable-next-line interface-starts-with-i
 interface Vm {
+    /// @notice A log recorded after `recordLogs`.
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     /// @notice Sets `block.timestamp`.
     function warp(uint256 newTimestamp) external;
 
@@ -34,4 +41,10 @@ interface Vm {
 
     /// @notice Expects the next call to revert with exactly `revertData` (a custom error with its arguments).
     function expectRevert(bytes calldata revertData) external;
+
+    /// @notice Starts recording every log emitted, for `getRecordedLogs`.
+    function recordLogs() external;
+
+    /// @notice The logs recorded since `recordLogs` (or the last call), consumed.
+    function getRecordedLogs() external returns (Log[] memory logs);
 }
