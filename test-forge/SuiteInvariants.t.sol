@@ -203,6 +203,14 @@ contract SuiteInvariants is SuiteDeployment {
         _assertEq(execution.batchRecordCount(), 1, "batch notarization landed once");
         execution.standardAction(0, 1, 0);
         _assertEq(execution.ghostStandardApplied(), 1, "standard action applied");
+        uint256 deposited = execution.ghostDeposited();
+        execution.depositWithPermit(1, 100 ether);
+        _assertGe(execution.ghostDeposited(), deposited + 1, "deposit with a permit");
+        economy.setMetadataURI(0, 7, false);
+        economy.setMetadataURI(0, 5, true); // a developer: refused
+        economy.setModeOperator(0, 1, true, false);
+        economy.setModeOperator(0, 1, true, true); // a user: refused
+        _assertTrue(scenarios.isModeOperator(1, economy.users(1)), "mode operator allowed by the owner");
         execution.strangerSettle(4, false);
         execution.strangerSettle(5, true);
         economy.strangerSlashDelegations(0, 0, 1 ether);
@@ -410,6 +418,7 @@ contract SuiteInvariants is SuiteDeployment {
         _assertEq(execution.ghostStaleAccepted(), 0, "notarizations for a taken place accepted");
         _assertEq(execution.ghostBatchErrorMismatch(), 0, "doomed batch notarizations refused as predicted");
         _assertEq(execution.ghostStrangerMismatch(), 0, "settle/lock by a stranger refused with SettlementOnlyHub");
+        _assertEq(execution.ghostPermitMismatch(), 0, "permit deposits use the permit and credit the amount");
         _assertEq(
             hub.actionCount(execution.standardScenario()),
             execution.ghostStandardApplied(),
@@ -549,6 +558,8 @@ contract SuiteInvariants is SuiteDeployment {
             _assertEq(staking.nodePool(n).aprBps, apr, "nodePool.aprBps == aprOf");
         }
         _noViolation(7);
+        // Stranger calls of the node registry and scenario registry refused with the exact error (economy handler).
+        _noViolation(0);
     }
 
     /// @dev A signature made for another chain id or another hub address was never accepted.
@@ -659,6 +670,8 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(h.donate.selector, 1);
         _weigh(h.setPaused.selector, 1);
         _weigh(h.strangerSlashDelegations.selector, 1);
+        _weigh(h.setMetadataURI.selector, 1);
+        _weigh(h.setModeOperator.selector, 1);
         _target(address(h));
 
         ExecutionHandler x = execution;
@@ -673,6 +686,7 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(x.notarizeBatch.selector, 2);
         _weigh(x.standardAction.selector, 3);
         _weigh(x.strangerSettle.selector, 1);
+        _weigh(x.depositWithPermit.selector, 2);
         _target(address(x));
 
         GovernanceHandler g = governance;

@@ -468,6 +468,52 @@ contract EconomyHandler is Cheats {
         scenarios.setNode(scenarioId, nodeId);
     }
 
+    /// @notice A node's operator changes its metadata URI (the registry then shows it), or another actor tries:
+    /// refused with `NodeRegistryNotOperator(nodeId, caller)`.
+    function setMetadataURI(uint256 nodeSeed, uint256 callerSeed, bool asStranger) external atCurrentTime {
+        uint256 nodeId = _node(nodeSeed);
+        address operator = registry.operatorOf(nodeId);
+        address caller = asStranger ? _anyone(callerSeed) : operator;
+        string memory uri = string.concat("ipfs://node/", callerSeed.toString());
+        bytes memory expected;
+        if (caller != operator) {
+            expected = abi.encodeWithSelector(INodeRegistry.NodeRegistryNotOperator.selector, nodeId, caller);
+        }
+        VM.prank(caller);
+        try registry.setMetadataURI(nodeId, uri) {
+            _check(0, expected.length == 0, "setMetadataURI accepted from another than the operator");
+            bytes32 shown = keccak256(bytes(registry.getNode(nodeId).metadataURI));
+            _check(0, shown == keccak256(bytes(uri)), "setMetadataURI took effect");
+        } catch (bytes memory reason) {
+            _checkRevert(0, reason, expected, "setMetadataURI");
+        }
+    }
+
+    /// @notice A scenario's owner allows or disallows a mode operator (`isModeOperator` then says so), or another
+    /// actor tries: refused with `ScenarioNotOwner(scenarioId, caller)`.
+    function setModeOperator(
+        uint256 scenarioSeed,
+        uint256 actorSeed,
+        bool allowed,
+        bool asStranger
+    ) external atCurrentTime {
+        uint256 scenarioId = _scenario(scenarioSeed);
+        address owner = scenarios.getScenario(scenarioId).owner;
+        address caller = asStranger ? _anyone(actorSeed >> 8) : owner;
+        address modeOperator = _anyone(actorSeed);
+        bytes memory refusal;
+        if (caller != owner) {
+            refusal = abi.encodeWithSelector(IScenarioRegistry.ScenarioNotOwner.selector, scenarioId, caller);
+        }
+        VM.prank(caller);
+        try scenarios.setModeOperator(scenarioId, modeOperator, allowed) {
+            _check(0, refusal.length == 0, "setModeOperator accepted from another than the owner");
+            _check(0, scenarios.isModeOperator(scenarioId, modeOperator) == allowed, "setModeOperator took effect");
+        } catch (bytes memory reason) {
+            _checkRevert(0, reason, refusal, "setModeOperator");
+        }
+    }
+
     /// @notice A scenario's owner hands it to another developer or a user (its developer share follows).
     function transferScenario(uint256 scenarioSeed, uint256 toSeed) external atCurrentTime {
         uint256 scenarioId = _scenario(scenarioSeed);

@@ -46,6 +46,10 @@ contract ExecutionHandler is Cheats {
     uint256[] internal _nodeKeys; // node 1 executes; nodes 1–3 co-sign
     uint256 internal _nonce;
 
+    bytes32 internal constant PERMIT_TYPEHASH = keccak256(
+        "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+    );
+
     Lock[] internal _locks;
     bytes32[] internal _subjects;
     mapping(bytes32 subject => INotaryRegistry.Record[]) internal _trail;
@@ -71,6 +75,8 @@ contract ExecutionHandler is Cheats {
     uint256 public ghostBatchErrorMismatch;
     /// @notice Count of settlements that left a partial update (must stay 0).
     uint256 public ghostPartialUpdates;
+    /// @notice Permit deposits that did not use the permit's nonce or credit the amount (must stay 0).
+    uint256 public ghostPermitMismatch;
     /// @notice Direct `settle`/`lock` calls by a stranger not refused with `SettlementOnlyHub(caller)` (must stay 0).
     uint256 public ghostStrangerMismatch;
 
@@ -118,6 +124,28 @@ contract ExecutionHandler is Cheats {
         VM.prank(user);
         engine.deposit(address(token), amount);
         ghostDeposited += amount;
+    }
+
+    /// @notice A deposit with an EIP-2612 permit signed by the user's key instead of an approval: modelled as
+    /// `deposit`; the permit's nonce is used and the free balance grows by the amount.
+    function depositWithPermit(uint256 userSeed, uint256 amount) external atClock {
+        uint256 key = _userKeys[userSeed % _userKeys.length];
+        address user = VM.addr(key);
+        amount = _bound(amount, 1, 20_000 ether);
+        if (token.balanceOf(user) < amount || engine.paused()) return;
+        uint256 nonce = token.nonces(user);
+        uint256 free = engine.freeBalance(user, address(token));
+        bytes32 permitHash = keccak256(abi.encode(PERMIT_TYPEHASH, user, engine, amount, nonce, block.timestamp));
+        (uint8 v, bytes32 r, bytes32 s) = VM.sign(
+            key,
+            keccak256(abi.encodePacked("\x19\x01", token.DOMAIN_SEPARATOR(), permitHash))
+        );
+        VM.prank(user);
+        engine.depositWithPermit(address(token), amount, block.timestamp, v, r, s);
+        ghostDeposited += amount;
+        if (token.nonces(user) != nonce + 1 || engine.freeBalance(user, address(token)) != free + amount) {
+            ++ghostPermitMismatch;
+        }
     }
 
     function withdraw(uint256 userSeed, uint256 amount) external atClock {
