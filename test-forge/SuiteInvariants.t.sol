@@ -203,17 +203,7 @@ contract SuiteInvariants is SuiteDeployment {
         _assertEq(execution.batchRecordCount(), 1, "batch notarization landed once");
         execution.standardAction(0, 1, 0);
         _assertEq(execution.ghostStandardApplied(), 1, "standard action applied");
-        uint256 deposited = execution.ghostDeposited();
-        execution.depositWithPermit(1, 100 ether);
-        _assertGe(execution.ghostDeposited(), deposited + 1, "deposit with a permit");
-        economy.setMetadataURI(0, 7, false);
-        economy.setMetadataURI(0, 5, true); // a developer: refused
-        economy.setModeOperator(0, 1, true, false);
-        economy.setModeOperator(0, 1, true, true); // a user: refused
-        _assertTrue(scenarios.isModeOperator(1, economy.users(1)), "mode operator allowed by the owner");
-        execution.strangerSettle(4, false);
-        execution.strangerSettle(5, true);
-        economy.strangerSlashDelegations(0, 0, 1 ether);
+        _reachEntryPoints();
 
         lightweight.commitBatch(1, 2, 0); // honest, three actions
         lightweight.commitBatch(2, 2, 2); // duplicate inside
@@ -266,6 +256,29 @@ contract SuiteInvariants is SuiteDeployment {
         lightweight.commitBatch(3, 2, 0); // batch 1 (= max % 2, where the search starts): honest
         lightweight.proveFraud(type(uint256).max);
         _assertEq(lightweight.ghostFraudsProven(), 1, "a planted fraud proven from an extreme seed");
+    }
+
+    /// @dev The entry points called once each (issue #7): a deposit with a permit, a metadata URI and a mode operator
+    /// set (and refused to strangers), every removable serving node removed and added back (a stranger refused), and
+    /// stranger calls of `settle`, `lock` and `slashDelegations` refused.
+    function _reachEntryPoints() private {
+        uint256 deposited = execution.ghostDeposited();
+        execution.depositWithPermit(1, 100 ether);
+        _assertGe(execution.ghostDeposited(), deposited + 1, "deposit with a permit");
+        economy.setMetadataURI(0, 7, false);
+        economy.setMetadataURI(0, 5, true); // a developer: refused
+        economy.setModeOperator(0, 1, true, false);
+        economy.setModeOperator(0, 1, true, true); // a user: refused
+        uint256 removals = economy.ghostServingRemovals();
+        for (uint256 sc; sc < scenarios.scenarioCount(); ++sc) {
+            for (uint256 n; n < registry.nodeCount(); ++n) economy.removeServingNode(sc, n, 0, false);
+        }
+        economy.removeServingNode(0, 0, 1, true); // a user: refused
+        _assertGe(economy.ghostServingRemovals(), removals + 1, "a serving node removed and added back");
+        _assertTrue(scenarios.isModeOperator(1, economy.users(1)), "mode operator allowed by the owner");
+        execution.strangerSettle(4, false);
+        execution.strangerSettle(5, true);
+        economy.strangerSlashDelegations(0, 0, 1 ether);
     }
 
     /// @dev The lightweight handler's side paths, after `test_handlersReachTheirTargets`' first fraud and
@@ -672,6 +685,7 @@ contract SuiteInvariants is SuiteDeployment {
         _weigh(h.strangerSlashDelegations.selector, 1);
         _weigh(h.setMetadataURI.selector, 1);
         _weigh(h.setModeOperator.selector, 1);
+        _weigh(h.removeServingNode.selector, 1);
         _target(address(h));
 
         ExecutionHandler x = execution;

@@ -126,6 +126,8 @@ contract EconomyHandler is Cheats {
     mapping(uint256 epochId => mapping(uint256 index => uint256)) public ghostClaimCount;
 
     /// @notice Model disagreements, per DESIGN.md §5 invariant number, with the first one described.
+    /// @notice Serving-node removals that landed (each undone in the same action).
+    uint256 public ghostServingRemovals;
     mapping(uint256 invariantNo => uint256) public violations;
     mapping(uint256 invariantNo => string) public firstViolation;
 
@@ -512,6 +514,63 @@ contract EconomyHandler is Cheats {
         } catch (bytes memory reason) {
             _checkRevert(0, reason, refusal, "setModeOperator");
         }
+    }
+
+    /// @notice A scenario's owner (or, refused with `ScenarioNotOwner`, another actor) removes a node from its serving
+    /// set: refused with the exact error for a node not serving, the revenue node, or a quorum that would no longer
+    /// fit. A removal that lands is checked (the node no longer serves, the set is one shorter) and undone in the same
+    /// action with `addServingNode`, so that the other handlers' nodes keep serving.
+    function removeServingNode(
+        uint256 scenarioSeed,
+        uint256 nodeSeed,
+        uint256 actorSeed,
+        bool asStranger
+    ) external atCurrentTime {
+        uint256 scenarioId = _scenario(scenarioSeed);
+        IScenarioRegistry.Scenario memory sc = scenarios.getScenario(scenarioId);
+        uint256 nodeId = _node(nodeSeed);
+        // Only an active node can be added back.
+        if (!registry.isActive(nodeId)) return;
+        address caller = asStranger ? _anyone(actorSeed) : sc.owner;
+        bytes memory expected = _removalRefusal(scenarioId, sc, nodeId, caller);
+        uint256 count = scenarios.servingNodes(scenarioId).length;
+        VM.prank(caller);
+        try scenarios.removeServingNode(scenarioId, nodeId) {
+            _check(0, expected.length == 0, "removeServingNode accepted against the model");
+            _check(0, !scenarios.isServing(scenarioId, nodeId), "removed node no longer serves");
+            _check(0, scenarios.servingNodes(scenarioId).length == count - 1, "serving set one shorter");
+            VM.prank(sc.owner);
+            scenarios.addServingNode(scenarioId, nodeId);
+            _check(0, scenarios.isServing(scenarioId, nodeId), "node serves again");
+            ++ghostServingRemovals;
+        } catch (bytes memory reason) {
+            _checkRevert(0, reason, expected, "removeServingNode");
+        }
+    }
+
+    function _removalRefusal(
+        uint256 scenarioId,
+        IScenarioRegistry.Scenario memory sc,
+        uint256 nodeId,
+        address caller
+    ) private view returns (bytes memory) {
+        if (caller != sc.owner) {
+            return abi.encodeWithSelector(IScenarioRegistry.ScenarioNotOwner.selector, scenarioId, caller);
+        }
+        if (!scenarios.isServing(scenarioId, nodeId)) {
+            return
+                abi.encodeWithSelector(IScenarioRegistry.ScenarioServingUnchanged.selector, scenarioId, nodeId, false);
+        }
+        if (sc.nodeId == nodeId) {
+            return
+                abi.encodeWithSelector(IScenarioRegistry.ScenarioCannotRemoveRevenueNode.selector, scenarioId, nodeId);
+        }
+        uint256 remaining = sc.servingCount - 1;
+        if (sc.quorum > remaining) {
+            return
+                abi.encodeWithSelector(IScenarioRegistry.ScenarioBadQuorum.selector, scenarioId, sc.quorum, remaining);
+        }
+        return "";
     }
 
     /// @notice A scenario's owner hands it to another developer or a user (its developer share follows).
