@@ -147,19 +147,21 @@ describe("NotarizedHandler", function () {
     await withNetwork(f, known, async (handler) => {
       const firstPlan = planOf(ExecutionMode.Notarized, ENTERPRISE, [first]);
       const secondPlan = planOf(ExecutionMode.Notarized, ENTERPRISE, [second]);
-      // Both builds read the head and then wait for their co-signatures over HTTP at the same time.
-      const [a, b] = await Promise.allSettled([handler.build(firstPlan), handler.build(secondPlan)]);
-      expect(a.status).to.equal("fulfilled");
-      expect(b.status).to.equal("rejected");
-      const deferred = (b as PromiseRejectedResult).reason as Error;
+      // Both builds read the head and then wait for their co-signatures over HTTP at the same time: whichever reads
+      // first reserves the subject, the other is deferred.
+      const settled = await Promise.allSettled([handler.build(firstPlan), handler.build(secondPlan)]);
+      const built = settled.findIndex((r) => r.status === "fulfilled");
+      expect(settled.map((r) => r.status).sort()).to.deep.equal(["fulfilled", "rejected"]);
+      const won = settled[built] as PromiseFulfilledResult<Awaited<ReturnType<typeof handler.build>>>;
+      const deferred = (settled[1 - built] as PromiseRejectedResult).reason as Error;
       expect(deferred).to.be.instanceOf(NotReadyYet);
       expect(deferred.message).to.match(/has a notarization in flight/);
 
-      if (a.status !== "fulfilled") throw a.reason;
-      await walletSubmitter(f.keys[0]).submit(a.value);
-      await land(handler, secondPlan, walletSubmitter(f.keys[0]));
+      await walletSubmitter(f.keys[0]).submit(won.value);
+      const [winner, loser] = built === 0 ? [first, second] : [second, first];
+      await land(handler, built === 0 ? secondPlan : firstPlan, walletSubmitter(f.keys[0]));
       const trail = await trailOf(f, first.subjectId);
-      expect(trail.map((r) => r.resultHash)).to.deep.equal([first.resultHash, second.resultHash]);
+      expect(trail.map((r) => r.resultHash)).to.deep.equal([winner.resultHash, loser.resultHash]);
     });
   });
 
