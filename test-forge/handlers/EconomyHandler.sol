@@ -16,8 +16,8 @@ import {IDelegatedStaking} from "../../contracts/interfaces/IDelegatedStaking.so
 import {IScenarioRegistry} from "../../contracts/interfaces/IScenarioRegistry.sol";
 import {IEpochDistributor} from "../../contracts/interfaces/IEpochDistributor.sol";
 import {IRevenueRouter} from "../../contracts/interfaces/IRevenueRouter.sol";
-import {Cheats} from "../utils/Cheats.sol";
 import {MerkleBuilder} from "../utils/MerkleBuilder.sol";
+import {TimelockCaller} from "../utils/TimelockCaller.sol";
 
 /// @title EconomyHandler
 /// @notice The invariant fuzzer's only target. Each public function is one user-level action on the ERA economy
@@ -30,7 +30,7 @@ import {MerkleBuilder} from "../utils/MerkleBuilder.sol";
 /// in its metrics and which changes nothing.
 // One ghost variable per modelled quantity: the model the invariants compare the contracts against.
 // solhint-disable-next-line max-states-count
-contract EconomyHandler is Cheats {
+contract EconomyHandler is TimelockCaller {
     using Strings for uint256;
     using Strings for address;
 
@@ -45,12 +45,6 @@ contract EconomyHandler is Cheats {
     EpochDistributor public immutable distributor;
     RevenueRouter public immutable router;
 
-    /// @notice Holder of `DEFAULT_ADMIN_ROLE` everywhere, of `MINTER_ROLE` and `SLASHER_ROLE` (as deployed by
-    /// deploy/modules/Suite.ts): every privileged action below is scheduled by the governor and executed after the
-    /// delay (`_govern`).
-    EraTimelock public immutable timelock;
-    /// @notice The timelock's proposer.
-    address public immutable governor;
     address public immutable treasury;
     address public immutable slashRecipient;
     address public immutable scoreKeeper;
@@ -154,15 +148,13 @@ contract EconomyHandler is Cheats {
         EpochDistributor distributor_,
         RevenueRouter router_,
         Roles memory roles
-    ) {
+    ) TimelockCaller(roles.timelock, roles.governor) {
         token = token_;
         registry = registry_;
         staking = staking_;
         scenarios = scenarios_;
         distributor = distributor_;
         router = router_;
-        timelock = roles.timelock;
-        governor = roles.governor;
         treasury = roles.treasury;
         slashRecipient = roles.slashRecipient;
         scoreKeeper = roles.scoreKeeper;
@@ -955,11 +947,8 @@ contract EconomyHandler is Cheats {
     /// @dev The governor proposes, the delay passes on the campaign's clock, anyone executes. A call the target
     /// refuses reverts `execute` with the target's own error (the timelock bubbles it up).
     function _govern(address target, bytes memory data) private {
-        uint256 delay = timelock.getMinDelay();
         bytes32 salt = keccak256(abi.encode("govern", ++_nonce));
-        VM.prank(governor);
-        timelock.schedule(target, 0, data, bytes32(0), salt, delay);
-        currentTime += delay;
+        currentTime += _schedule(target, data, salt);
         VM.warp(currentTime);
         timelock.execute(target, 0, data, bytes32(0), salt);
     }

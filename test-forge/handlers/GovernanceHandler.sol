@@ -22,7 +22,7 @@ import {IBatchCommitments} from "../../contracts/interfaces/IBatchCommitments.so
 import {IScenarioRegistry} from "../../contracts/interfaces/IScenarioRegistry.sol";
 import {NotaryRegistry} from "../../contracts/execution/NotaryRegistry.sol";
 import {SettlementEngine} from "../../contracts/execution/SettlementEngine.sol";
-import {Cheats} from "../utils/Cheats.sol";
+import {TimelockCaller} from "../utils/TimelockCaller.sol";
 import {Vm} from "../utils/Vm.sol";
 import {EconomyHandler} from "./EconomyHandler.sol";
 
@@ -33,7 +33,7 @@ import {EconomyHandler} from "./EconomyHandler.sol";
 /// role grants and revocations (including the last admin's, which must be refused), the hub's score sync, and calls
 /// that try to bypass the timelock. Each outcome is checked against the handler's model; a disagreement is recorded
 /// as a violation that the suite invariant reports.
-contract GovernanceHandler is Cheats {
+contract GovernanceHandler is TimelockCaller {
     using Strings for uint256;
 
     /// @notice Contracts and addresses the handler acts on.
@@ -60,8 +60,6 @@ contract GovernanceHandler is Cheats {
     }
 
     EconomyHandler public immutable economy;
-    EraTimelock public immutable timelock;
-    address public immutable governor;
     address public immutable guardian;
     /// @notice A second score keeper that governance appoints and dismisses.
     address public immutable spareKeeper = address(uint160(uint256(keccak256("era.spareKeeper"))));
@@ -99,10 +97,13 @@ contract GovernanceHandler is Cheats {
     uint256 public violations;
     string public firstViolation;
 
-    constructor(EconomyHandler economy_, Suite memory s, address[] memory administered_, address[] memory pausable_) {
+    constructor(
+        EconomyHandler economy_,
+        Suite memory s,
+        address[] memory administered_,
+        address[] memory pausable_
+    ) TimelockCaller(s.timelock, s.governor) {
         economy = economy_;
-        timelock = s.timelock;
-        governor = s.governor;
         guardian = s.guardian;
         registry = s.registry;
         staking = s.staking;
@@ -130,9 +131,7 @@ contract GovernanceHandler is Cheats {
     function proposeParameter(uint8 which, uint256 seed, bool outOfBounds, bool executeNow) external atClock {
         (address target, bytes memory data, bytes memory expected) = _parameterChange(which % 6, seed, outOfBounds);
         bytes32 salt = keccak256(abi.encode("parameter", ++_nonce));
-        uint256 delay = timelock.getMinDelay();
-        VM.prank(governor);
-        timelock.schedule(target, 0, data, bytes32(0), salt, delay);
+        uint256 delay = _schedule(target, data, salt);
         if (!executeNow) {
             _pending.push(Pending(target, data, salt, economy.currentTime() + delay, expected, false));
             return;
@@ -243,10 +242,7 @@ contract GovernanceHandler is Cheats {
                 ? abi.encodeCall(IAccessControl.grantRole, (role, account))
                 : abi.encodeCall(IAccessControl.revokeRole, (role, account));
         bytes32 salt = keccak256(abi.encode("role", ++_nonce));
-        uint256 delay = timelock.getMinDelay();
-        VM.prank(governor);
-        timelock.schedule(target, 0, data, bytes32(0), salt, delay);
-        economy.advance(delay);
+        economy.advance(_schedule(target, data, salt));
         if (!_execute(target, data, salt, expected, "role change")) return;
         _check(IAccessControl(target).hasRole(role, account) == grant, "role change took effect");
         if (kind == 0) guardianPauses[target] = grant;
@@ -311,10 +307,7 @@ contract GovernanceHandler is Cheats {
         bytes memory expected;
         if (which == 4) expected = abi.encodeWithSelector(NodeRegistry.NodeRegistryStakingAlreadySet.selector, wired);
         bytes32 salt = keccak256(abi.encode("wiring", ++_nonce));
-        uint256 delay = timelock.getMinDelay();
-        VM.prank(governor);
-        timelock.schedule(target, 0, data, bytes32(0), salt, delay);
-        economy.advance(delay);
+        economy.advance(_schedule(target, data, salt));
         VM.recordLogs();
         bool ok = _execute(target, data, salt, expected, "wiring re-point");
         Vm.Log[] memory logs = VM.getRecordedLogs();

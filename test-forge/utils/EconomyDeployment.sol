@@ -43,6 +43,13 @@ abstract contract EconomyDeployment is ForgeTest {
     RevenueRouter internal router;
 
     function _deployEconomy() internal {
+        _deployEconomyContracts();
+        token.grantRole(token.MINTER_ROLE(), MINTER);
+        registry.grantRole(registry.SLASHER_ROLE(), SLASHER);
+    }
+
+    /// @dev Everything but `MINTER_ROLE` and `SLASHER_ROLE` (`SuiteDeployment` gives those to its timelock).
+    function _deployEconomyContracts() internal {
         VM.warp(START_TIME);
         address admin = address(this);
         token = new EraToken(SUPPLY_CAP, admin, TREASURY, GENESIS_SUPPLY);
@@ -63,8 +70,6 @@ abstract contract EconomyDeployment is ForgeTest {
             IRevenueRouter.ClassShares(2_609, 1_000, 500)
         );
 
-        token.grantRole(token.MINTER_ROLE(), MINTER);
-        registry.grantRole(registry.SLASHER_ROLE(), SLASHER);
         staking.grantRole(staking.SCORE_KEEPER_ROLE(), SCORE_KEEPER);
         distributor.grantRole(distributor.PUBLISHER_ROLE(), PUBLISHER);
         distributor.grantRole(distributor.GUARDIAN_ROLE(), GUARDIAN);

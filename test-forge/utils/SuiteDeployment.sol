@@ -33,16 +33,13 @@ abstract contract SuiteDeployment is EconomyDeployment {
     BatchCommitments internal commitments;
 
     function _deploySuite() internal {
-        _deployEconomy();
+        _deployEconomyContracts();
         address deployer = address(this);
         address[] memory proposers = new address[](1);
         proposers[0] = GOVERNOR;
         address[] memory executors = new address[](1); // address(0): anyone executes a ready operation
         timelock = new EraTimelock(TIMELOCK_DELAY, proposers, executors, address(0));
-        // EconomyDeployment hands minting and slashing to plain addresses; the suite gives them to the timelock.
-        token.revokeRole(token.MINTER_ROLE(), MINTER);
         token.grantRole(token.MINTER_ROLE(), address(timelock));
-        registry.revokeRole(registry.SLASHER_ROLE(), SLASHER);
         registry.grantRole(registry.SLASHER_ROLE(), address(timelock));
 
         address[] memory tokens = new address[](1);
