@@ -84,7 +84,14 @@ async function addEndToEnd(results: BenchResults, progress: (line: string) => vo
 /** The end-to-end figures only, merged into the results already in `out` (their gas figures are kept). */
 export async function runEndToEndOnly(out: string): Promise<BenchResults> {
   const progress = progressLine();
-  const results = JSON.parse(fs.readFileSync(out, "utf8")) as BenchResults;
+  const read = (fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, "utf8")) : {}) as Partial<BenchResults>;
+  if (read.machine === undefined || !Array.isArray(read.rows)) {
+    throw new Error(
+      `--e2e-only adds the end-to-end figures to the gas results in ${out}, which holds none: ` +
+        `run \`npm run bench -- --skip-e2e --out ${out}\` first, or leave out --out to use bench/results.json.`,
+    );
+  }
+  const results = read as BenchResults;
   await addEndToEnd(results, progress);
   return finish(results, out, progress);
 }

@@ -7,8 +7,12 @@ const path = require("node:path");
 
 const RUNTIME_LIMIT = 24_576; // EIP-170
 const INIT_LIMIT = 49_152; // EIP-3860 (the init code; constructor arguments, appended at deployment, count too)
-// Never deployed to a network: test doubles, and the SMTChecker harnesses (npm run check:smt).
-const NOT_DEPLOYED = { "contracts/mocks/": "test only", "contracts/verification/": "SMTChecker harness" };
+// Never deployed to a network: test doubles, the SMTChecker harnesses (npm run check:smt) and the deployless readers.
+const NOT_DEPLOYED = {
+  "contracts/mocks/": "test only",
+  "contracts/verification/": "SMTChecker harness",
+  "contracts/lens/": "eth_call init code, never deployed",
+};
 
 const root = path.join(__dirname, "..", "artifacts", "contracts");
 if (!fs.existsSync(root)) {

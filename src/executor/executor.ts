@@ -12,6 +12,12 @@ import { BatchRunner } from "./runner";
 import { jobKey, jobToJson } from "./schemas";
 import type { Job, JobStatus, ModeHandler, ModeSource } from "./types";
 
+/**
+ * Jobs of one request prechecked at once. Nonce reads of a burst go out as one call (`ActionRecordReads`); other
+ * reads ride ethers' JSON-RPC batches, so a burst is one HTTP request to the node either way.
+ */
+const PRECHECK_CONCURRENCY = 64;
+
 export interface ExecutorSettings extends BatcherSettings {
   /** A queued job that no mode can take fails after waiting this long. */
   queueTimeoutMs: number;
@@ -107,7 +113,8 @@ export class Executor {
       return { outcome: "duplicate", id: existing.id, status: existing.status, same };
     });
     const modes = new Map<string, Promise<ExecutionMode>>();
-    await forEachLimit(jobs, 16, async (job, i) => {
+    // Prechecks that read the chain in bursts: the handlers coalesce a burst's nonce reads into one call.
+    await forEachLimit(jobs, PRECHECK_CONCURRENCY, async (job, i) => {
       if (results[i]) return;
       const reason = await this.precheck(job, modes);
       if (reason !== undefined) {

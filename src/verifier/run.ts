@@ -23,7 +23,6 @@ export const verifierConfigSchema = z.object({
   ...scanSettings,
   ...senderSettings,
   pollIntervalMs: cfg.int(100, 3_600_000).default(5_000),
-  rpcConcurrency: cfg.int(1, 100).default(8),
   /** Port of `/metrics` and `/healthz` (0: any free port). */
   opsPort: cfg.int(0, 65_535).default(9_102),
   opsHost: z.string().default("127.0.0.1"),
@@ -112,7 +111,6 @@ export async function runVerifier(run: VerifierRun): Promise<void> {
     startBlock: config.startBlock,
     confirmations: config.confirmations,
     maxBlockRange: config.maxBlockRange,
-    rpcConcurrency: config.rpcConcurrency,
     signatureGraceSeconds: config.signatureGraceSeconds,
     challengeUnserved: config.challengeUnserved,
     refundLocks: config.refundLocks,

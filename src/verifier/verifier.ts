@@ -18,7 +18,8 @@ import { ExecutionMode, connectSuite, type SuiteAddresses } from "../sdk/economy
 import { decodeContractError, describeError } from "../sdk/errors";
 import { LightweightBatchTree, domainOf, type PackedAction } from "../sdk/execution";
 import { hubCallOfTransaction, isBatch, unpackActions } from "../sdk/calldata";
-import { BlockTimes, logsInRange, mapLimit, nextRange, sleep } from "../node/blockScan";
+import { BlockTimes, logsInRange, nextRange, sleep } from "../node/blockScan";
+import { ActionRecordReads } from "../sdk/actionRecords";
 import type { TxRequest, TxSubmitter } from "../node/types";
 import { fraudToProve, isSignatureFraud, oneRoundFrauds, signatureFrauds, useKey, type Fraud } from "./checks";
 import type { VerifierMetrics } from "./metrics";
@@ -70,8 +71,6 @@ export interface VerifierOptions {
   confirmations: number;
   /** Most blocks per `eth_getLogs`. */
   maxBlockRange: number;
-  /** Parallel `eth_call`s when reading nonces' standard-mode records. */
-  rpcConcurrency: number;
   /**
    * Seconds before a batch's window closes from which a node that never served the batch's signatures is treated
    * as unable to produce them: with `challengeUnserved`, the first action is challenged then.
@@ -99,6 +98,7 @@ type Ingest = () => void;
 
 export class Verifier {
   private readonly hub: ExecutionHub;
+  private readonly records: ActionRecordReads;
   private readonly commitments: BatchCommitments;
   private readonly engine: SettlementEngine;
   private readonly scenarios: ScenarioRegistry;
@@ -112,6 +112,7 @@ export class Verifier {
   constructor(private readonly o: VerifierOptions) {
     const suite = connectSuite(o.addresses, o.provider);
     this.hub = suite.executionHub;
+    this.records = new ActionRecordReads(o.provider, o.addresses.executionHub);
     this.commitments = suite.batchCommitments;
     this.engine = suite.settlementEngine;
     this.scenarios = suite.scenarioRegistry;
@@ -522,10 +523,9 @@ export class Verifier {
 
   /** One-round frauds of a batch, with earlier batches known to be rejected on chain left out. */
   private async oneRound(row: BatchRow, actions: PackedAction[]): Promise<Fraud[]> {
-    const standardSeqs = await mapLimit(
-      actions,
-      this.o.rpcConcurrency,
-      async (a) => (await this.hub.actionRecord(row.scenarioId, a.user, a.nonce)).seq,
+    // Every action's standard record, 256 to an `eth_call` (the deployless ActionRecordReader).
+    const standardSeqs = await Promise.all(
+      actions.map((a) => this.records.seqOf({ scenarioId: row.scenarioId, user: a.user, nonce: a.nonce })),
     );
     for (;;) {
       const earlier = this.o.store.earlierUses(

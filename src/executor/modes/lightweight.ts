@@ -4,7 +4,8 @@ import { ACTION_TYPES, domainOf, packActions, type PackedAction } from "../../sd
 import type { TxRequest } from "../../node/types";
 import { JobsRefused, type ActionJob, type BatchPlan, type Job, type ModeHandler } from "../types";
 import { recoverStrict } from "../../sdk/signatures";
-import { ChainReader, batchSizeOption, jobsOfKind, mapLimited, type ModeContext } from "./common";
+import { ActionRecordReads } from "../../sdk/actionRecords";
+import { ChainReader, batchSizeOption, jobsOfKind, type ModeContext } from "./common";
 
 /** `BatchCommitments.MAX_ACTIONS`: most actions one lightweight batch may hold. */
 export const MAX_LIGHTWEIGHT_ACTIONS = 4_096;
@@ -16,8 +17,6 @@ const MAX_UINT64 = 2n ** 64n - 1n;
 export interface LightweightHandlerOptions extends ModeContext {
   /** Most actions per batch (default 1,024; at most 4,096, the contract's limit). */
   maxBatchSize?: number;
-  /** Parallel RPC reads when checking a batch's nonces before it is built (default 16). */
-  readConcurrency?: number;
 }
 
 /** The key that makes an action unique on chain: a (scenario, user, nonce) is applied at most once. */
@@ -83,11 +82,14 @@ export class LightweightHandler extends ChainReader implements ModeHandler {
    */
   private readonly unusedAt = new Map<string, bigint>();
   private countRead?: { scenarioId: bigint; at: number; count: Promise<bigint> };
+  /** Nonce reads, coalesced into one call per burst of prechecks (intake) or per batch (build). */
+  private readonly records: ActionRecordReads;
 
   constructor(options: LightweightHandlerOptions) {
     super(options);
     this.maxBatchSize = batchSizeOption(options.maxBatchSize, 1_024, MAX_LIGHTWEIGHT_ACTIONS, "actions");
     this.hubDomain = domainOf("ERA ExecutionHub", options.chainId, options.addresses.executionHub);
+    this.records = new ActionRecordReads(options.provider, options.addresses.executionHub);
   }
 
   /** Refuses an action whose fields do not fit, whose signature is not its user's, or whose nonce was used. */
@@ -127,8 +129,9 @@ export class LightweightHandler extends ChainReader implements ModeHandler {
     }
     // Only the nonces the scenario's action count cannot vouch for are read again (see `unusedAt`).
     const count = await this.suite.executionHub.actionCount(plan.scenarioId);
-    const used = await mapLimited(jobs, this.readConcurrency, async ({ job }) =>
-      this.unusedAt.get(actionKey(job)) === count ? undefined : this.nonceUsed(job),
+    // All in one go: the reads are coalesced into calls of up to 256 nonces each.
+    const used = await Promise.all(
+      jobs.map(({ job }) => (this.unusedAt.get(actionKey(job)) === count ? undefined : this.nonceUsed(job))),
     );
     jobs.forEach(({ record }, i) => {
       const reason = used[i];
@@ -180,7 +183,7 @@ export class LightweightHandler extends ChainReader implements ModeHandler {
 
   /** A reason when the nonce was applied in standard mode already (then a lightweight batch holding it is a fraud). */
   private async nonceUsed(job: ActionJob): Promise<string | undefined> {
-    const [seq] = await this.suite.executionHub.actionRecord(job.scenarioId, job.user, job.nonce);
+    const seq = await this.records.seqOf(job);
     if (seq === 0n) return undefined;
     this.log.debug(
       { scenarioId: job.scenarioId.toString(), user: job.user, nonce: job.nonce, seq: seq.toString() },

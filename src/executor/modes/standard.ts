@@ -1,5 +1,6 @@
 import type { TypedDataDomain } from "ethers";
 import { ExecutionMode } from "../../sdk/economy";
+import { ActionRecordReads } from "../../sdk/actionRecords";
 import { domainOf } from "../../sdk/execution";
 import { recoverStrict, SECP256K1_HALF_N } from "../../sdk/signatures";
 import type { ExecutionHub } from "../../../typechain-types";
@@ -17,6 +18,8 @@ export class StandardHandler implements ModeHandler {
   readonly kinds: readonly JobKind[] = ["action"];
   readonly maxBatchSize: number;
   private readonly domain: TypedDataDomain;
+  /** Nonce reads, coalesced into one call per burst of prechecks. */
+  private readonly records: ActionRecordReads;
 
   constructor(
     private readonly hub: ExecutionHub,
@@ -25,6 +28,10 @@ export class StandardHandler implements ModeHandler {
     this.domain = domainOf("ERA ExecutionHub", options.chainId, options.hubAddress);
     // ≈ 32k gas per action (signature check, nonce slot, calldata): 400 stay well under the 16,777,216 cap.
     this.maxBatchSize = options.maxBatchSize ?? 400;
+    const runner = hub.runner;
+    if (!runner?.call)
+      throw new TypeError("StandardHandler needs a hub connected to a provider or signer that can call.");
+    this.records = new ActionRecordReads({ call: (tx) => runner.call!(tx) }, options.hubAddress);
   }
 
   /**
@@ -43,7 +50,7 @@ export class StandardHandler implements ModeHandler {
         `Have the user sign exactly these scenarioId, nonce and payload.`
       );
     }
-    const [seq] = await this.hub.actionRecord(job.scenarioId, job.user, job.nonce);
+    const seq = await this.records.seqOf(job);
     if (seq !== 0n) {
       return `nonce: ${job.nonce} of ${job.user} in scenario ${job.scenarioId} was already used on chain (batch #${seq}). Use a new nonce.`;
     }

@@ -1,7 +1,9 @@
 import { expect } from "chai";
+import { AbiCoder } from "ethers";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { EXECUTION_DEFAULTS } from "../../helpers/fixtures";
+import { ActionRecordReader__factory } from "../../../typechain-types";
 import { LightweightBatchTree, randomId } from "../../../src/sdk/execution";
 import { JobsRefused, type ActionJob, type BatchPlan } from "../../../src/executor/types";
 import { duplicateActions, LightweightHandler } from "../../../src/executor/modes/lightweight";
@@ -111,13 +113,20 @@ describe("LightweightHandler", function () {
 
     it("reads no nonce again at build time while the scenario's action count is what it was at precheck", async function () {
       const f = await loadFixture(modesFixture);
-      const selector = f.executionHub.interface.getFunction("actionRecord").selector;
+      // Nonces are read through the deployless ActionRecordReader: count the queries its calls carry.
+      const bytecode = ActionRecordReader__factory.bytecode;
       let nonceReads = 0;
       const provider = new Proxy(ethers.provider, {
         get(target, key) {
           if (key === "call") {
             return (tx: { data?: string }) => {
-              if (tx.data?.startsWith(selector)) nonceReads++;
+              if (tx.data?.startsWith(bytecode)) {
+                const [, queries] = AbiCoder.defaultAbiCoder().decode(
+                  ["address", "tuple(uint256,address,uint32)[]"],
+                  `0x${tx.data.slice(bytecode.length)}`,
+                );
+                nonceReads += (queries as unknown[]).length;
+              }
               return target.call(tx);
             };
           }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { concat, Signature, toBeHex, Wallet } from "ethers";
+import { AbiCoder, concat, Signature, toBeHex, Wallet } from "ethers";
 import { StandardHandler } from "../../../src/executor/modes/standard";
 import type { ActionJob } from "../../../src/executor/types";
 import { domainOf, signAction } from "../../../src/sdk/execution";
@@ -13,9 +13,12 @@ describe("StandardHandler precheck (signatures)", function () {
   const user = new Wallet("0x" + "11".repeat(32));
   let reads = 0;
   const hub = {
-    actionRecord: async () => {
-      reads++;
-      return [0n];
+    runner: {
+      // The nonce reads go out as deployless ActionRecordReader calls: answer "unused" for one query.
+      call: async () => {
+        reads++;
+        return AbiCoder.defaultAbiCoder().encode(["uint256[]"], [[0n]]);
+      },
     },
   } as unknown as ExecutionHub;
   const handler = new StandardHandler(hub, { hubAddress, chainId });

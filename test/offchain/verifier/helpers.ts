@@ -129,7 +129,6 @@ export function harness(
     startBlock: 0,
     confirmations: 0,
     maxBlockRange: 500,
-    rpcConcurrency: 4,
     signatureGraceSeconds: 3_600,
     challengeUnserved: false,
     refundLocks: true,
