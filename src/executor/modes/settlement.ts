@@ -6,7 +6,7 @@ import {
   type TransactionReceipt,
   type TypedDataDomain,
 } from "ethers";
-import { ExecutionMode } from "../../sdk/economy";
+import { ExecutionMode, SettlementStatus } from "../../sdk/economy";
 import { domainOf, hashlockOf, payersOf, SETTLEMENT_TYPES, type Leg, type SettlementFields } from "../../sdk/execution";
 import type { TxRequest } from "../../node/types";
 import {
@@ -27,15 +27,6 @@ export const MAX_LEGS = 64;
 export const MAX_SETTLEMENTS_PER_BATCH = 2_000;
 const MAX_UINT64 = 2n ** 64n - 1n;
 const MAX_LEG_AMOUNT = 2n ** 255n - 1n;
-
-/** `ISettlementEngine.Status`, in the contract's enum order. */
-export enum SettlementStatus {
-  None = 0,
-  Settled = 1,
-  Locked = 2,
-  Committed = 3,
-  Refunded = 4,
-}
 
 export interface SettlementHandlerOptions extends ModeContext {
   /** Most atomic settlements per batch (default 50; each costs tens of thousands of gas per leg). */

@@ -4,10 +4,10 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ExecutorHandle } from "../../../src/executor/run";
 import { jobToJson } from "../../../src/executor/schemas";
 import type { ModeWatcher } from "../../../src/executor/modeWatcher";
-import { SettlementStatus } from "../../../src/executor/modes/settlement";
 import type { Job, SettlementJob } from "../../../src/executor/types";
 import { hashlockOf, randomId, signSettlement } from "../../../src/sdk/execution";
 import { settlementOf } from "../../../src/executor/modes/settlement";
+import { SettlementStatus } from "../../../src/sdk/economy";
 import { eventually, http } from "../executor/helpers";
 import {
   ERA,
