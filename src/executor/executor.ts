@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ExecutionMode } from "../sdk/economy";
 import type { Health } from "../node/ops";
 import type { Logger } from "../node/logger";
+import { mapLimit } from "../node/concurrency";
 import { withRetry, type RetryPolicy } from "../node/rpc";
 import type { TxSender } from "../node/sender";
 import { Batcher, type BatcherSettings } from "./batcher";
@@ -107,7 +108,7 @@ export class Executor {
       return { outcome: "duplicate", id: existing.id, status: existing.status, same };
     });
     const modes = new Map<string, Promise<ExecutionMode>>();
-    await forEachLimit(jobs, 16, async (job, i) => {
+    await mapLimit(jobs, 16, async (job, i) => {
       if (results[i]) return;
       const reason = await this.precheck(job, modes);
       if (reason !== undefined) {
@@ -274,15 +275,4 @@ export class Executor {
       },
     };
   }
-}
-
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

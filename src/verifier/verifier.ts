@@ -18,7 +18,8 @@ import { ExecutionMode, SettlementStatus, connectSuite, type SuiteAddresses } fr
 import { decodeContractError, describeError } from "../sdk/errors";
 import { LightweightBatchTree, domainOf, type PackedAction } from "../sdk/execution";
 import { hubCallOfTransaction, isBatch, unpackActions } from "../sdk/calldata";
-import { BlockTimes, logsInRange, mapLimit, nextRange, sleep } from "../node/blockScan";
+import { BlockTimes, logsInRange, nextRange, sleep } from "../node/blockScan";
+import { mapLimit } from "../node/concurrency";
 import type { TxRequest, TxSubmitter } from "../node/types";
 import { fraudToProve, isSignatureFraud, oneRoundFrauds, signatureFrauds, useKey, type Fraud } from "./checks";
 import type { VerifierMetrics } from "./metrics";

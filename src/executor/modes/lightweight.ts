@@ -4,7 +4,8 @@ import { ACTION_TYPES, domainOf, packActions, type PackedAction } from "../../sd
 import type { TxRequest } from "../../node/types";
 import { JobsRefused, type ActionJob, type BatchPlan, type Job, type ModeHandler } from "../types";
 import { recoverStrict } from "../../sdk/signatures";
-import { ChainReader, batchSizeOption, jobsOfKind, mapLimited, type ModeContext } from "./common";
+import { ChainReader, batchSizeOption, jobsOfKind, type ModeContext } from "./common";
+import { mapLimit } from "../../node/concurrency";
 
 /** `BatchCommitments.MAX_ACTIONS`: most actions one lightweight batch may hold. */
 export const MAX_LIGHTWEIGHT_ACTIONS = 4_096;
@@ -127,7 +128,7 @@ export class LightweightHandler extends ChainReader implements ModeHandler {
     }
     // Only the nonces the scenario's action count cannot vouch for are read again (see `unusedAt`).
     const count = await this.suite.executionHub.actionCount(plan.scenarioId);
-    const used = await mapLimited(jobs, this.readConcurrency, async ({ job }) =>
+    const used = await mapLimit(jobs, this.readConcurrency, async ({ job }) =>
       this.unusedAt.get(actionKey(job)) === count ? undefined : this.nonceUsed(job),
     );
     jobs.forEach(({ record }, i) => {

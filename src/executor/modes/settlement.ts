@@ -18,7 +18,8 @@ import {
   type ModeHandler,
   type SettlementJob,
 } from "../types";
-import { ChainReader, batchSizeOption, chainNow, isBytes32, jobsOfKind, mapLimited, type ModeContext } from "./common";
+import { ChainReader, batchSizeOption, chainNow, isBytes32, jobsOfKind, type ModeContext } from "./common";
+import { mapLimit } from "../../node/concurrency";
 import { recoverStrict } from "../../sdk/signatures";
 
 /** `SettlementEngine.MAX_LEGS`. */
@@ -118,7 +119,7 @@ export class SettlementHandler extends ChainReader implements ModeHandler {
 
     const refused = new Map<string, string>();
     const now = await chainNow(this.ctx.provider);
-    const statuses = await mapLimited(jobs, this.readConcurrency, ({ job }) =>
+    const statuses = await mapLimit(jobs, this.readConcurrency, ({ job }) =>
       this.suite.settlementEngine.statusOf(job.id),
     );
     const ledger = await this.readLedger(jobs.map(({ job }) => job));
@@ -267,7 +268,7 @@ export class SettlementHandler extends ChainReader implements ModeHandler {
       }
     }
     const list = [...keys];
-    const free = await mapLimited(list, this.readConcurrency, (k) => {
+    const free = await mapLimit(list, this.readConcurrency, (k) => {
       const [account, token] = k.split("|");
       return this.suite.settlementEngine.freeBalance(account, token);
     });
