@@ -81,6 +81,7 @@ export class Executor {
       sender,
       handlers,
       this.batcher,
+      modes,
       metrics,
       { maxBatchAttempts: settings.maxBatchAttempts, retry: settings.retry, holdMs: 30_000, rpc: settings.rpc },
       logger,
