@@ -2,7 +2,14 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseEther, Wallet, type Provider, type Signer, type TransactionReceipt } from "ethers";
-import { connectSuite, ExecutionMode, ScenarioClass, type Suite, type SuiteAddresses } from "../sdk/economy";
+import {
+  connectSuite,
+  ExecutionMode,
+  ScenarioClass,
+  SettlementStatus,
+  type Suite,
+  type SuiteAddresses,
+} from "../sdk/economy";
 import {
   domainOf,
   packActions,
@@ -19,7 +26,6 @@ import { JobClient, type JobView } from "./jobClient";
 import { DemoChild, DemoProcessError, freePort, runToEnd } from "./processes";
 import type { Progress } from "./progress";
 import { atomicLegs, likes, settlement, shipmentResults, startResultCheckServer, type WorkloadSize } from "./workload";
-import { SettlementStatus } from "../executor/modes/settlement";
 
 /** The chain the demo drives: JSON-RPC for its children, a provider and funded accounts for itself. */
 export interface DemoChain {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ExecutionMode } from "../sdk/economy";
 import type { Health } from "../node/ops";
 import type { Logger } from "../node/logger";
+import { mapLimit } from "../node/concurrency";
 import { withRetry, type RetryPolicy } from "../node/rpc";
 import type { TxSender } from "../node/sender";
 import { Batcher, type BatcherSettings } from "./batcher";
@@ -86,6 +87,7 @@ export class Executor {
       sender,
       handlers,
       this.batcher,
+      modes,
       metrics,
       { maxBatchAttempts: settings.maxBatchAttempts, retry: settings.retry, holdMs: 30_000, rpc: settings.rpc },
       logger,
@@ -114,7 +116,7 @@ export class Executor {
     });
     const modes = new Map<string, Promise<ExecutionMode>>();
     // Prechecks that read the chain in bursts: the handlers coalesce a burst's nonce reads into one call.
-    await forEachLimit(jobs, PRECHECK_CONCURRENCY, async (job, i) => {
+    await mapLimit(jobs, PRECHECK_CONCURRENCY, async (job, i) => {
       if (results[i]) return;
       const reason = await this.precheck(job, modes);
       if (reason !== undefined) {
@@ -281,15 +283,4 @@ export class Executor {
       },
     };
   }
-}
-
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

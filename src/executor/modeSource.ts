@@ -18,8 +18,13 @@ export class RegistryModeSource implements ModeSource {
     const key = scenarioId.toString();
     const hit = this.cache.get(key);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.mode;
+    return this.reread(scenarioId);
+  }
+
+  /** Asks the registry now, whatever the cache holds. */
+  async reread(scenarioId: bigint): Promise<ExecutionMode> {
     const mode = Number(await this.registry.modeOf(scenarioId)) as ExecutionMode;
-    this.cache.set(key, { mode, at: Date.now() });
+    this.cache.set(scenarioId.toString(), { mode, at: Date.now() });
     return mode;
   }
 }

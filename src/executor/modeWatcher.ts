@@ -30,7 +30,7 @@ interface Known {
 /**
  * The executor's view of every scenario's live mode (`ModeSource`): read from the scenario registry once, then kept
  * current by polling `ModeSwitched` events over JSON-RPC, so a switch is followed without a restart. Listeners hear
- * every switch; the core re-routes queued jobs with it, and calls `refresh` when the hub answers
+ * every switch; the core re-routes queued jobs with it, and calls `reread` when the hub answers
  * `ExecutionModeMismatch` (a switch newer than the last poll).
  */
 export class ModeWatcher implements ModeSource {
@@ -72,6 +72,18 @@ export class ModeWatcher implements ModeSource {
     const cached = this.known.get(scenarioId);
     if (cached !== undefined) return cached.mode;
     const block = this.poller!.cursor;
+    this.learn(scenarioId, await this.read(scenarioId, block), block);
+    return this.known.get(scenarioId)!.mode;
+  }
+
+  /**
+   * The scenario's mode read from the registry now, at the head (not `confirmations` behind: the hub that refused a
+   * batch answered at the head), and answered by `modeOf` from then on. The `ModeSwitched` event that the next poll
+   * finds is still heard by the listeners; it changes nothing more, being no newer than this read.
+   */
+  async reread(scenarioId: bigint): Promise<ExecutionMode> {
+    await this.init();
+    const block = await this.options.provider.getBlockNumber();
     this.learn(scenarioId, await this.read(scenarioId, block), block);
     return this.known.get(scenarioId)!.mode;
   }

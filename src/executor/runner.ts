@@ -8,7 +8,7 @@ import type { Batcher } from "./batcher";
 import type { Journal } from "./journal";
 import type { ExecutorMetrics } from "./metrics";
 import { MODE_NAMES } from "./schemas";
-import { JobsRefused, NotReadyYet, type BatchPlan, type ModeHandler } from "./types";
+import { JobsRefused, NotReadyYet, type BatchPlan, type ModeHandler, type ModeSource } from "./types";
 
 /** Contract errors that say the node cannot serve the scenario now, whatever the batch holds. */
 const SYSTEMIC = new Set(["ExecutionNotServingNode", "EnforcedPause", "AccessControlUnauthorizedAccount"]);
@@ -28,7 +28,8 @@ export interface RunnerSettings {
  * Takes one open batch to its end. Before sending anything it asks the chain what became of the batch's earlier
  * transactions (after a crash, a lost answer, a stuck transaction): an applied batch is confirmed, a pending
  * transaction is waited for; only a batch that is not applied and has nothing pending is (re)sent — under the same
- * batch id, which the contracts accept once. Failures are sorted: the mode switched (jobs go back to the queue), one
+ * batch id, which the contracts accept once. Failures are sorted: the mode switched (the scenario's mode is read
+ * again from the chain at once, and the jobs go back to the queue, to be batched in the new mode), one
  * job is bad (it fails, the others go back), the node cannot serve now (the scenario is held back), the RPC failed
  * (tried again later, nothing changes in the journal but the error).
  */
@@ -41,6 +42,7 @@ export class BatchRunner {
     private readonly sender: TxSender,
     private readonly handlers: ReadonlyMap<ExecutionMode, ModeHandler>,
     private readonly batcher: Batcher,
+    private readonly modes: ModeSource,
     private readonly metrics: ExecutorMetrics,
     private readonly settings: RunnerSettings,
     private readonly logger: Logger,
@@ -173,7 +175,7 @@ export class BatchRunner {
         return;
       }
       if (decoded) {
-        this.refused(plan, decoded, log);
+        await this.refused(plan, decoded, log, signal);
       } else if (error instanceof GasCapError) {
         this.batcher.limitSize(plan.scenarioId, plan.mode, Math.floor(plan.jobs.length / 2));
         this.requeue(plan, error.message, log);
@@ -191,9 +193,10 @@ export class BatchRunner {
   }
 
   /** The contracts refused the batch: decide who pays for it. */
-  private refused(plan: BatchPlan, decoded: EraContractError, log: Logger): void {
+  private async refused(plan: BatchPlan, decoded: EraContractError, log: Logger, signal: AbortSignal): Promise<void> {
     const what = `${decoded.message} ${decoded.hint}`;
     if (decoded.errorName === "ExecutionModeMismatch") {
+      await this.rereadMode(plan, log, signal);
       this.requeue(plan, `The scenario switched mode before the batch landed: ${decoded.message}`, log);
       return;
     }
@@ -214,6 +217,27 @@ export class BatchRunner {
     this.journal.failBatch(plan.batchId, what);
     this.metrics.batches.inc({ mode: MODE_NAMES[plan.mode], outcome: "failed" });
     log.warn({ error: decoded.signature }, "batch refused by the contracts");
+  }
+
+  /**
+   * The hub says the scenario is in another mode than the batch's: asks the mode source to read it from the chain
+   * now (not at its next poll), so that the requeued jobs are batched in the new mode by the next round. A source that
+   * cannot re-read, or a read that fails, leaves it to the source's next poll.
+   */
+  private async rereadMode(plan: BatchPlan, log: Logger, signal: AbortSignal): Promise<void> {
+    const modes = this.modes;
+    if (modes.reread === undefined) return;
+    try {
+      const mode = await withRetry(() => modes.reread!(plan.scenarioId), {
+        method: "modeOf",
+        policy: this.settings.rpc,
+        signal,
+      });
+      log.info({ now: MODE_NAMES[mode] ?? `mode ${mode}` }, "read the scenario's mode again after the mode mismatch");
+    } catch (error) {
+      if (signal.aborted) return;
+      log.warn({ err: error }, "could not read the scenario's mode again; the mode source's next poll will tell");
+    }
   }
 
   private requeue(plan: BatchPlan, reason: string, log: Logger): void {

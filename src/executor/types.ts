@@ -185,6 +185,12 @@ export interface ModeChange {
 export interface ModeSource {
   /** The scenario's current mode (throws for an unknown scenario). */
   modeOf(scenarioId: bigint): Promise<ExecutionMode>;
+  /**
+   * Reads the scenario's mode from the chain now, whatever the source remembers or when it would poll next, and
+   * answers it from then on. The core calls it when the hub refuses a batch with `ExecutionModeMismatch`, so that the
+   * batch's jobs are batched again in the new mode at once.
+   */
+  reread?(scenarioId: bigint): Promise<ExecutionMode>;
   /** Calls `listener` on every mode switch seen; returns a function that unsubscribes. */
   onChange?(listener: (change: ModeChange) => void): () => void;
 }

@@ -99,6 +99,15 @@ export enum ExecutionMode {
   Lightweight = 3,
 }
 
+/** Settlement statuses (`ISettlementEngine.Status`), in the contract's enum order. */
+export enum SettlementStatus {
+  None = 0,
+  Settled = 1,
+  Locked = 2,
+  Committed = 3,
+  Refunded = 4,
+}
+
 /** Connects typed contract handles to a whole-suite deployment. */
 export function connectSuite(addresses: SuiteAddresses, runner: ContractRunner): Suite {
   return {

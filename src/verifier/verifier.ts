@@ -14,7 +14,7 @@ import type {
   ScenarioRegistry,
   SettlementEngine,
 } from "../../typechain-types";
-import { ExecutionMode, connectSuite, type SuiteAddresses } from "../sdk/economy";
+import { ExecutionMode, SettlementStatus, connectSuite, type SuiteAddresses } from "../sdk/economy";
 import { decodeContractError, describeError } from "../sdk/errors";
 import { LightweightBatchTree, domainOf, type PackedAction } from "../sdk/execution";
 import { hubCallOfTransaction, isBatch, unpackActions } from "../sdk/calldata";
@@ -48,8 +48,6 @@ import { bigintJson, type BatchRow, type VerifierStore } from "./store";
 
 /** `IBatchCommitments.BatchStatus`. */
 const REJECTED = 2n;
-/** `ISettlementEngine.Status`. */
-const LOCK_STATUS = { Locked: 2n, Committed: 3n, Refunded: 4n } as const;
 /** Most scenario ids tried to tell a wrong-scenario signature from a forged one. */
 const MAX_SCENARIOS_TRIED = 1_000n;
 
@@ -716,9 +714,9 @@ export class Verifier {
     let refunded = 0;
     for (const lock of this.o.store.dueLocks(now)) {
       if (lock.legs === undefined) continue;
-      const status = await this.engine.statusOf(lock.id);
-      if (status !== LOCK_STATUS.Locked) {
-        this.o.store.setLockState(lock.id, status === LOCK_STATUS.Committed ? "committed" : "refunded");
+      const status = Number(await this.engine.statusOf(lock.id));
+      if (status !== SettlementStatus.Locked) {
+        this.o.store.setLockState(lock.id, status === SettlementStatus.Committed ? "committed" : "refunded");
         continue;
       }
       const data = this.engine.interface.encodeFunctionData("refund", [lock.id, lock.legs]);

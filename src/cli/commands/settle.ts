@@ -1,8 +1,9 @@
-import { getAddress } from "ethers";
+import { getAddress, type Wallet } from "ethers";
 import type { Command } from "commander";
 import { IERC20Metadata__factory } from "../../../typechain-types";
 import type { Suite } from "../../sdk/economy";
 import { act, examples, type CommandEnv } from "../command";
+import type { Context } from "../context";
 import { ChainError, UsageError } from "../errors";
 import { formatDuration, formatTime, formatToken } from "../format";
 import { parseAddress, parseBytes32, parseTokenAmount, parseTokenAmountOrAll } from "../parse";
@@ -62,6 +63,36 @@ function notAllowed(token: EscrowToken): UsageError {
   );
 }
 
+/** What `deposit` and `withdraw` act on: the signing account's suite, the token of `--token` and the amount given. */
+interface EscrowMove<A> {
+  suite: Suite;
+  wallet: Wallet;
+  token: EscrowToken;
+  amount: A;
+}
+
+/**
+ * The token and amount of `deposit` and `withdraw`: `--token` checked as an address before anything connects, the
+ * signing suite, the token read from the chain (ERA when not given), then `amountArg` read in that token's unit by
+ * `readAmount` (which may refuse the token first).
+ */
+async function escrowMove<A>(
+  ctx: Context,
+  tokenArg: string | undefined,
+  amountArg: string,
+  readAmount: (value: string, token: EscrowToken) => A,
+): Promise<EscrowMove<A>> {
+  if (tokenArg !== undefined) parseAddress(tokenArg, "token");
+  const { suite, wallet } = await ctx.signingSuite();
+  const token = await escrowToken(suite, tokenArg);
+  return { suite, wallet, token, amount: readAmount(amountArg, token) };
+}
+
+/** How the JSON output names a token. */
+function tokenData(token: EscrowToken): { token: string; symbol: string; decimals: number } {
+  return { token: token.address, symbol: token.symbol, decimals: token.decimals };
+}
+
 export function registerSettle(program: Command, env: CommandEnv): void {
   const settle = program
     .command("settle")
@@ -85,12 +116,11 @@ export function registerSettle(program: Command, env: CommandEnv): void {
     )
     .action(
       act(env, async (ctx, [amountArg], o: { permit: boolean; token?: string }) => {
-        if (o.token !== undefined) parseAddress(o.token, "token");
-        const { suite, wallet } = await ctx.signingSuite();
+        const { suite, wallet, token, amount } = await escrowMove(ctx, o.token, amountArg, (value, t) => {
+          if (!t.allowed) throw notAllowed(t);
+          return parseTokenAmount(value, t);
+        });
         const engine = suite.settlementEngine;
-        const token = await escrowToken(suite, o.token);
-        if (!token.allowed) throw notAllowed(token);
-        const amount = parseTokenAmount(amountArg, token);
         const what = `depositing ${formatToken(amount, token)} into escrow`;
         const spender = suite.addresses.settlementEngine;
         const plain = call(engine.deposit, token.address, amount);
@@ -110,9 +140,7 @@ export function registerSettle(program: Command, env: CommandEnv): void {
         return {
           data: {
             account: wallet.address,
-            token: token.address,
-            symbol: token.symbol,
-            decimals: token.decimals,
+            ...tokenData(token),
             deposited: amount,
             free,
             transactions: ctx.transactions,
@@ -135,11 +163,13 @@ export function registerSettle(program: Command, env: CommandEnv): void {
     .action(
       act(env, async (ctx, [amountArg], o: { to?: string; token?: string }) => {
         const to = o.to === undefined ? undefined : parseAddress(o.to, "recipient");
-        if (o.token !== undefined) parseAddress(o.token, "token");
-        const { suite, wallet } = await ctx.signingSuite();
+        const {
+          suite,
+          wallet,
+          token,
+          amount: requested,
+        } = await escrowMove(ctx, o.token, amountArg, parseTokenAmountOrAll);
         const engine = suite.settlementEngine;
-        const token = await escrowToken(suite, o.token);
-        const requested = parseTokenAmountOrAll(amountArg, token);
         const free = await engine.freeBalance(wallet.address, token.address);
         // A token removed from the allow-list can still be withdrawn; one never allowed has nothing to withdraw.
         if (!token.allowed && free === 0n) throw notAllowed(token);
@@ -157,9 +187,7 @@ export function registerSettle(program: Command, env: CommandEnv): void {
         return {
           data: {
             account: wallet.address,
-            token: token.address,
-            symbol: token.symbol,
-            decimals: token.decimals,
+            ...tokenData(token),
             to: recipient,
             withdrawn: amount,
             free: left,
@@ -192,7 +220,7 @@ export function registerSettle(program: Command, env: CommandEnv): void {
           suite.settlementEngine.frozenBalance(account, token.address),
         ]);
         return {
-          data: { account, token: token.address, symbol: token.symbol, decimals: token.decimals, free, frozen },
+          data: { account, ...tokenData(token), free, frozen },
           text: [
             `Escrow of ${account}: ${formatToken(free, token)} free, ${formatToken(frozen, token)} frozen in locks.`,
           ],

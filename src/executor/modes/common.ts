@@ -115,20 +115,6 @@ export function jobsOfKind<K extends JobKind>(
   });
 }
 
-/** Runs `fn` over `items` with at most `limit` calls in flight (RPC reads for large batches). */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /**
  * For the core's batcher: the jobs of the next batch a handler takes from `queued` (oldest first). Without `groupOf`,
  * the first `limit` jobs; with it, the oldest job's group only, up to the group's own size. A handler with groups

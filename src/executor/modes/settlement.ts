@@ -6,7 +6,7 @@ import {
   type TransactionReceipt,
   type TypedDataDomain,
 } from "ethers";
-import { ExecutionMode } from "../../sdk/economy";
+import { ExecutionMode, SettlementStatus } from "../../sdk/economy";
 import { domainOf, hashlockOf, payersOf, SETTLEMENT_TYPES, type Leg, type SettlementFields } from "../../sdk/execution";
 import type { TxRequest } from "../../node/types";
 import {
@@ -18,7 +18,8 @@ import {
   type ModeHandler,
   type SettlementJob,
 } from "../types";
-import { ChainReader, batchSizeOption, chainNow, isBytes32, jobsOfKind, mapLimited, type ModeContext } from "./common";
+import { ChainReader, batchSizeOption, chainNow, isBytes32, jobsOfKind, type ModeContext } from "./common";
+import { mapLimit } from "../../node/concurrency";
 import { recoverStrict } from "../../sdk/signatures";
 
 /** `SettlementEngine.MAX_LEGS`. */
@@ -27,15 +28,6 @@ export const MAX_LEGS = 64;
 export const MAX_SETTLEMENTS_PER_BATCH = 2_000;
 const MAX_UINT64 = 2n ** 64n - 1n;
 const MAX_LEG_AMOUNT = 2n ** 255n - 1n;
-
-/** `ISettlementEngine.Status`, in the contract's enum order. */
-export enum SettlementStatus {
-  None = 0,
-  Settled = 1,
-  Locked = 2,
-  Committed = 3,
-  Refunded = 4,
-}
 
 export interface SettlementHandlerOptions extends ModeContext {
   /** Most atomic settlements per batch (default 50; each costs tens of thousands of gas per leg). */
@@ -127,7 +119,7 @@ export class SettlementHandler extends ChainReader implements ModeHandler {
 
     const refused = new Map<string, string>();
     const now = await chainNow(this.ctx.provider);
-    const statuses = await mapLimited(jobs, this.readConcurrency, ({ job }) =>
+    const statuses = await mapLimit(jobs, this.readConcurrency, ({ job }) =>
       this.suite.settlementEngine.statusOf(job.id),
     );
     const ledger = await this.readLedger(jobs.map(({ job }) => job));
@@ -276,7 +268,7 @@ export class SettlementHandler extends ChainReader implements ModeHandler {
       }
     }
     const list = [...keys];
-    const free = await mapLimited(list, this.readConcurrency, (k) => {
+    const free = await mapLimit(list, this.readConcurrency, (k) => {
       const [account, token] = k.split("|");
       return this.suite.settlementEngine.freeBalance(account, token);
     });

@@ -13,6 +13,7 @@ import {
   type Leg,
   type SettlementFields,
 } from "../../../src/sdk/execution";
+import { SettlementStatus } from "../../../src/sdk/economy";
 import type { SettlementEngine, SettlementQuirkyToken, SettlementToken } from "../../../typechain-types";
 
 export { hashlockOf, payersOf, randomId, type Leg, type SettlementFields };
@@ -21,14 +22,8 @@ export { hashlockOf, payersOf, randomId, type Leg, type SettlementFields };
 export const SCENARIO = 1n;
 /** `SettlementEngine.MAX_LEGS`. */
 export const MAX_LEGS = 64n;
-/** `ISettlementEngine.Status`, in the contract's enum order. */
-export enum Status {
-  None = 0,
-  Settled = 1,
-  Locked = 2,
-  Committed = 3,
-  Refunded = 4,
-}
+/** `ISettlementEngine.Status`: the SDK's enum, under the short name these tests use. */
+export { SettlementStatus as Status };
 /** `SettlementQuirkyToken.Failure`. */
 export enum Failure {
   None = 0,

@@ -3,11 +3,12 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ExecutorHandle } from "../../../src/executor/run";
 import { jobToJson } from "../../../src/executor/schemas";
-import type { ModeWatcher } from "../../../src/executor/modeWatcher";
-import { SettlementStatus } from "../../../src/executor/modes/settlement";
+import type { ModeWatcher, ModeWatcherOptions } from "../../../src/executor/modeWatcher";
+import type { ScenarioRegistry } from "../../../typechain-types";
 import type { Job, SettlementJob } from "../../../src/executor/types";
 import { hashlockOf, randomId, signSettlement } from "../../../src/sdk/execution";
 import { settlementOf } from "../../../src/executor/modes/settlement";
+import { SettlementStatus } from "../../../src/sdk/economy";
 import { eventually, http } from "../executor/helpers";
 import {
   ERA,
@@ -42,8 +43,8 @@ describe("Executor core with the mode handlers and the mode watcher", function (
     watcher = undefined;
   });
 
-  async function start(f: ModesFixture): Promise<ExecutorHandle> {
-    ({ exec, watcher } = await startWithModes(f));
+  async function start(f: ModesFixture, watcherOptions: Partial<ModeWatcherOptions> = {}): Promise<ExecutorHandle> {
+    ({ exec, watcher } = await startWithModes(f, {}, watcherOptions));
     return exec;
   }
 
@@ -85,6 +86,28 @@ describe("Executor core with the mode handlers and the mode watcher", function (
     expect((await f.executionHub.actionRecord(LIGHT, f.alice.address, 2))[1]).to.equal(1n);
   });
 
+  it("reads the mode again at once when the hub refuses a batch for a switch the watcher has not seen, and applies its jobs in the new mode", async function () {
+    const f = await loadFixture(modesFixture);
+    let reads = 0;
+    const registry = countingModeReads(f.reader.scenarioRegistry, () => (reads += 1));
+    const e = await start(f, { scenarioRegistry: registry, pollIntervalMs: 3_600_000 });
+    // Its poll at start is over (or never happens) and no other will: only a read of the registry can tell it.
+    await watcher!.open();
+    await watcher!.stop();
+    expect(await watcher!.modeOf(LIGHT)).to.equal(ExecutionMode.Lightweight);
+    const readsBefore = reads;
+
+    await f.scenarioRegistry.connect(f.developer).setMode(LIGHT, ExecutionMode.Standard);
+    const ids = await post(e, [await actionJob(f, f.alice, 1, 1n), await actionJob(f, f.bob, 1, 2n)]);
+    const views = await settled(e, ids);
+    // Batched once in lightweight mode (the hub answered ExecutionModeMismatch), then in standard mode.
+    expect(views.map((v) => v.mode)).to.deep.equal(["standard", "standard"]);
+    expect(ids.map((id) => e.journal.getJob(id)!.attempts)).to.deep.equal([1, 1]);
+    expect(reads - readsBefore).to.equal(1);
+    expect(await watcher!.modeOf(LIGHT)).to.equal(ExecutionMode.Standard);
+    expect((await f.executionHub.actionRecord(LIGHT, f.bob.address, 1))[1]).to.equal(1n);
+  });
+
   it("settles atomically, and commits a lock through its follow-up", async function () {
     const f = await loadFixture(modesFixture);
     const era = f.addresses.token;
@@ -119,3 +142,19 @@ describe("Executor core with the mode handlers and the mode watcher", function (
     expect(await f.settlementEngine.freeBalance(f.carol.address, era)).to.equal(120n * ERA);
   });
 });
+
+/** The registry, counting its `modeOf` calls. */
+function countingModeReads(registry: ScenarioRegistry, count: () => void): ScenarioRegistry {
+  return new Proxy(registry, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (prop === "modeOf") {
+        return (...args: unknown[]) => {
+          count();
+          return (value as (...a: unknown[]) => unknown)(...args);
+        };
+      }
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

@@ -9,7 +9,7 @@ import type { TxRequest, TxSubmitter } from "../../../src/node/types";
 import type { ModeContext } from "../../../src/executor/modes/common";
 import type { ActionJob, BatchPlan, Job, JobRecord, ModeHandler } from "../../../src/executor/types";
 import { runExecutor, type ExecutorHandle } from "../../../src/executor/run";
-import { ModeWatcher } from "../../../src/executor/modeWatcher";
+import { ModeWatcher, type ModeWatcherOptions } from "../../../src/executor/modeWatcher";
 import { LightweightHandler } from "../../../src/executor/modes/lightweight";
 import { SettlementHandler } from "../../../src/executor/modes/settlement";
 import { silent, testConfig } from "../executor/helpers";
@@ -125,6 +125,8 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 export async function startWithModes(
   f: ModesFixture,
   overrides: Parameters<typeof testConfig>[0] = {},
+  /** Replaces the watcher's defaults here (its registry, a 20 ms poll). */
+  watcherOptions: Partial<ModeWatcherOptions> = {},
 ): Promise<{ exec: ExecutorHandle; watcher: ModeWatcher }> {
   let watcher: ModeWatcher | undefined;
   const exec = await runExecutor(testConfig({ executionHub: f.addresses.executionHub, ...overrides }), {
@@ -137,6 +139,7 @@ export async function startWithModes(
         scenarioRegistry: f.reader.scenarioRegistry.connect(ctx.provider),
         provider: ctx.provider,
         pollIntervalMs: 20,
+        ...watcherOptions,
       });
       void watcher.start();
       return watcher;

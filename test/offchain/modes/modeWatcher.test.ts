@@ -77,6 +77,27 @@ describe("ModeWatcher", function () {
     expect(await watcher.refresh()).to.deep.equal([]);
   });
 
+  it("reads a scenario's mode again at the head on demand (reread), and a poll of an older switch is heard but changes nothing", async function () {
+    const f = await loadFixture(modesFixture);
+    const watcher = watcherOf(f, { scenarioIds: [LIGHT] });
+    const heard: ModeChange[] = [];
+    watcher.onChange((c) => heard.push(c));
+    await watcher.open();
+    await setMode(f, LIGHT, ExecutionMode.Standard);
+    expect(await watcher.modeOf(LIGHT)).to.equal(ExecutionMode.Lightweight);
+    expect(await watcher.reread(LIGHT)).to.equal(ExecutionMode.Standard);
+    expect(await watcher.modeOf(LIGHT)).to.equal(ExecutionMode.Standard);
+    expect(heard).to.deep.equal([]);
+    // The poll finds the switch the read already told: heard, and the mode stays.
+    expect((await watcher.refresh()).map((c) => c.to)).to.deep.equal([ExecutionMode.Standard]);
+    expect(heard.map((c) => c.to)).to.deep.equal([ExecutionMode.Standard]);
+    expect(await watcher.modeOf(LIGHT)).to.equal(ExecutionMode.Standard);
+    // A switch after the read is learnt from its event as before.
+    await setMode(f, LIGHT, ExecutionMode.Lightweight);
+    await watcher.refresh();
+    expect(await watcher.modeOf(LIGHT)).to.equal(ExecutionMode.Lightweight);
+  });
+
   it("learns a scenario registered after it started from its registration event", async function () {
     const f = await loadFixture(modesFixture);
     const watcher = watcherOf(f);

@@ -7,7 +7,8 @@ import { DAY } from "../../helpers/fixtures";
 import { hashlockOf, payersOf, randomId, signSettlement } from "../../../src/sdk/execution";
 import { decodeContractError } from "../../../src/sdk/errors";
 import { JobsRefused, type BatchPlan, type SettlementJob, type SettlementLegJob } from "../../../src/executor/types";
-import { SettlementHandler, SettlementStatus, settlementOf } from "../../../src/executor/modes/settlement";
+import { SettlementHandler, settlementOf } from "../../../src/executor/modes/settlement";
+import { SettlementStatus } from "../../../src/sdk/economy";
 import { nextBatchJobs } from "../../../src/executor/modes/common";
 import {
   ERA,

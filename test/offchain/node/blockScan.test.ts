@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Interface, zeroPadValue, toBeHex, type Filter, type Log } from "ethers";
-import { BlockTimes, LogPoller, logsInRange, mapLimit, nextRange, Ticker } from "../../../src/node/blockScan";
+import { BlockTimes, LogPoller, logsInRange, nextRange, Ticker } from "../../../src/node/blockScan";
 import pino from "pino";
 import { rejection, silentLogger } from "../helpers";
 
@@ -196,20 +196,6 @@ describe("Block scanning (src/node/blockScan)", function () {
       expect(reads).to.equal(1);
       expect(await times.latest()).to.deep.equal({ number: 7, timestamp: 1_007 });
       expect((await rejection(times.of(404))).message).to.match(/does not know block 404/);
-    });
-
-    it("mapLimit keeps input order and never runs more than the limit at once", async function () {
-      let running = 0;
-      let most = 0;
-      const out = await mapLimit([5, 1, 3, 2], 2, async (x) => {
-        running += 1;
-        most = Math.max(most, running);
-        await new Promise((r) => setTimeout(r, x));
-        running -= 1;
-        return x * 10;
-      });
-      expect(out).to.deep.equal([50, 10, 30, 20]);
-      expect(most).to.equal(2);
     });
   });
 });
