@@ -119,13 +119,14 @@ export async function isolatedFixture(): Promise<IsolatedFixture> {
   const [admin, scoreKeeper, alice, bob, recipient] = await ethers.getSigners();
   const token = await ethers.deployContract("HookToken");
   const registry = await ethers.deployContract("StakingMockRegistry");
-  await registry.setActive(1, true);
   const staking = await ethers.deployContract("DelegatedStaking", [
     await token.getAddress(),
     await registry.getAddress(),
     admin.address,
     UNBONDING_PERIOD,
   ]);
+  await registry.setStaking(await staking.getAddress());
+  await registry.setActive(1, true);
   await staking.grantRole(ROLES.SCORE_KEEPER, scoreKeeper.address);
   const stakingAddress = await staking.getAddress();
   for (const who of [admin, alice, bob]) {
