@@ -155,6 +155,10 @@ interface IDelegatedStaking is IStakingSlashing {
     /// @notice ERA value of one unbonding entry of `delegator` with `nodeId` now (0 once a 100% slash wiped it out).
     function unbondingValue(address delegator, uint256 nodeId, uint256 index) external view returns (uint256);
 
+    /// @notice Whether `nodeId` takes delegations here: the node registry's `isActive` as the registry last pushed it
+    /// (see `setNodeActive`; it can lag a minimum-bond change until `NodeRegistry.syncActivity`).
+    function nodeActive(uint256 nodeId) external view returns (bool);
+
     /// @notice The node's pool.
     function nodePool(uint256 nodeId) external view returns (NodePoolView memory);
 

@@ -82,7 +82,7 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
 
     /// @notice The ERA token.
     IERC20 public immutable era;
-    /// @notice The node registry (node status; the only caller of `slashDelegations`).
+    /// @notice The node registry (node activity; the only caller of `slashDelegations` and `setNodeActive`).
     INodeRegistry public immutable registry;
     /// @dev Deployment time: the effective clock's zero.
     uint256 private immutable _genesis;
@@ -111,10 +111,14 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         // Bumped when a 100% slash empties the unbonding pool: its shares are then worth nothing, and later
         // undelegations start a fresh unbonding pool instead of being priced against them.
         uint32 unbondingGeneration;
-        // Slot 1: the accumulator at the last checkpoint, the effective time of that checkpoint, and the score.
+        // Slot 1: the accumulator at the last checkpoint, the effective time of that checkpoint, the score, and whether
+        // the node takes delegations (the registry's `isActive`, as last pushed by the registry; a delegation reads
+        // this slot anyway). The effective time is at most (now − deployment) × 1e18 < 2^40 × 2^60 while timestamps
+        // fit the clock's 40 bits (until the year 36,812), so 104 bits hold it.
         uint128 accCheckpoint;
-        uint112 effCheckpoint;
+        uint104 effCheckpoint;
         uint16 scoreBps;
+        bool active;
         // Slot 2: the unbonding pool, priced on its own so that slashes reach unbonding stake in O(1).
         uint128 unbondingStake;
         uint128 unbondingShares;
@@ -352,6 +356,18 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
         if (slashed != 0) era.safeTransfer(recipient, slashed);
     }
 
+    /// @inheritdoc IStakingSlashing
+    /// @dev Warning: the flag can lag the registry's `isActive`. A minimum-bond change in the registry is not pushed
+    /// (it would have to loop over every node), nor is the activity of nodes registered before the registry was wired
+    /// to this contract: until someone calls `NodeRegistry.syncActivity(nodeId)`, a node made inactive by a raised
+    /// minimum bond still takes delegations here, and one made active by a lowered minimum bond (or registered
+    /// before the wiring) does not. A node that exits or is slashed below the minimum is always pushed.
+    function setNodeActive(uint256 nodeId, bool active) external nonReentrant {
+        if (msg.sender != address(registry)) revert StakingOnlyRegistry(msg.sender);
+        _pools[nodeId].active = active;
+        emit NodeActivitySet(nodeId, active);
+    }
+
     /// @notice Sets the unbonding period within [`MIN_UNBONDING_PERIOD`, `MAX_UNBONDING_PERIOD`]; applies to new
     /// undelegations only.
     /// @dev Callable by `DEFAULT_ADMIN_ROLE` (the timelock).
@@ -368,6 +384,11 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     // ---------------------------------------------------------------------------------------------------------------
     // Views
     // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IDelegatedStaking
+    function nodeActive(uint256 nodeId) external view returns (bool) {
+        return _pools[nodeId].active;
+    }
 
     /// @notice Seconds an undelegation waits before it can be withdrawn.
     function unbondingPeriod() external view returns (uint64) {
@@ -484,7 +505,7 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     /// @dev Books a delegation; the caller moves the tokens (or already holds them).
     function _stake(address payer, address delegator, uint256 nodeId, uint256 amount) private returns (uint256 minted) {
         if (amount == 0) revert StakingZeroAmount();
-        if (!registry.isActive(nodeId)) revert StakingNodeNotActive(nodeId);
+        if (!_pools[nodeId].active) revert StakingNodeNotActive(nodeId);
         uint256 acc;
         (minted, acc) = _joinActivePool(nodeId, amount);
         mapping(uint256 => uint256) storage positions = _positions[delegator];
@@ -656,7 +677,7 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     /// @dev Stores `acc` as the pool's accumulator at effective time `effTime`.
     function _checkpoint(Pool storage pool, uint256 acc, uint256 effTime) private {
         pool.accCheckpoint = acc.toUint128();
-        pool.effCheckpoint = effTime.toUint112();
+        pool.effCheckpoint = effTime.toUint104();
     }
 
     /// @dev The accumulator of `pool` at effective time `effTime` given its stake and shares (rounded down), and the

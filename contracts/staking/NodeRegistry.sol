@@ -31,7 +31,8 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
     /// @notice The ERA token bonds are held in.
     IERC20 public immutable era;
 
-    /// @notice The staking contract that absorbs the part of a slash above the bond (set once at deployment).
+    /// @notice The staking contract that absorbs the part of a slash above the bond and keeps a copy of each node's
+    /// activity, which this registry pushes (set once at deployment).
     IStakingSlashing public staking;
 
     /// @notice Minimum active bond of a node.
@@ -58,6 +59,9 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
 
     /// @notice Raised by `setStaking` once the staking contract is set.
     error NodeRegistryStakingAlreadySet(address staking);
+
+    /// @notice Raised by `syncActivity` before the staking contract is set.
+    error NodeRegistryStakingNotSet();
 
     /// @notice Emitted once, when the staking contract is wired in.
     event StakingSet(address staking);
@@ -96,6 +100,10 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
     /// @notice Sets the minimum bond, within (0, `MAX_MIN_BOND`]. Existing nodes below it stop being active until
     /// they top up.
     /// @dev Callable by `DEFAULT_ADMIN_ROLE` (the timelock).
+    /// Warning: the change is not pushed to the staking contract (that would loop over every node): until
+    /// `syncActivity` is called for a node, staking keeps its earlier activity (a node a raise made inactive still
+    /// takes delegations there; one a lowering made active does not yet). Call `syncActivity` for every node after
+    /// a change.
     function setMinBond(uint256 newMinBond) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setMinBond(newMinBond);
     }
@@ -105,6 +113,19 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
     /// @dev Callable by `DEFAULT_ADMIN_ROLE` (the timelock).
     function setUnbondingPeriod(uint64 newPeriod) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setUnbondingPeriod(newPeriod);
+    }
+
+    /// @notice Pushes `isActive(nodeId)` to the staking contract as it is now (staking then emits `NodeActivitySet`).
+    /// Anyone may call it; a push that changes nothing is harmless.
+    /// @dev Node actions (registration, top-up, unbond, slash) push a change themselves. Warning: what they cannot see
+    /// is pushed only by this: a `setMinBond` change, and nodes registered before the staking contract was set.
+    /// Until then staking's copy lags `isActive`, which stays the truth for every other consumer.
+    /// @return active The activity pushed.
+    function syncActivity(uint256 nodeId) external nonReentrant returns (bool active) {
+        IStakingSlashing staking_ = staking;
+        if (address(staking_) == address(0)) revert NodeRegistryStakingNotSet();
+        active = _isActive(_nodes[nodeId]);
+        staking_.setNodeActive(nodeId, active);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -138,10 +159,15 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
     function topUp(uint256 nodeId, uint256 amount) external whenNotPaused nonReentrant onlyOperator(nodeId) {
         if (amount == 0) revert NodeRegistryZeroAmount();
         Node storage node = _nodes[nodeId];
-        uint256 newBond = node.bond + amount;
+        uint256 bond = node.bond;
+        uint256 newBond = bond + amount;
+        uint256 minBond_ = minBond;
         node.bond = newBond.toUint248();
-        if (node.status == NodeStatus.Exiting && newBond >= minBond) node.status = NodeStatus.Active;
+        // Active again: an exiting node topped up to the minimum, or an active one below a raised minimum.
+        bool revived = newBond >= minBond_ && (node.status == NodeStatus.Exiting || bond < minBond_);
+        if (revived) node.status = NodeStatus.Active;
         emit BondToppedUp(nodeId, amount, newBond);
+        if (revived) _pushActivity(nodeId, true);
         era.safeTransferFrom(msg.sender, address(this), amount);
     }
 
@@ -164,6 +190,7 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
         if (remaining == 0 && node.status == NodeStatus.Active) {
             node.status = NodeStatus.Exiting;
             emit NodeExiting(nodeId);
+            _pushActivity(nodeId, false);
         }
     }
 
@@ -233,7 +260,8 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
             fromBond += take;
         }
         node.totalSlashed += fromBond;
-        if (node.status == NodeStatus.Active && node.bond < minBond) {
+        bool exiting = node.status == NodeStatus.Active && node.bond < minBond;
+        if (exiting) {
             node.status = NodeStatus.Exiting;
             emit NodeExiting(nodeId);
         }
@@ -245,6 +273,7 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
         }
         slashed = fromBond + fromDelegators;
         emit NodeSlashed(nodeId, recipient, amount, fromBond, fromDelegators, reason);
+        if (exiting) _pushActivity(nodeId, false);
         if (fromBond != 0) era.safeTransfer(recipient, fromBond);
     }
 
@@ -254,6 +283,7 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
 
     /// @inheritdoc INodeRegistry
     function isActive(uint256 nodeId) external view returns (bool) {
+        // `_isActive` written out: every batch and scenario check calls this, and the private call costs them 36 gas.
         Node storage node = _nodes[nodeId];
         return node.status == NodeStatus.Active && node.bond >= minBond;
     }
@@ -315,7 +345,19 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
         nodeOfOperator[msg.sender] = nodeId;
         _nodeOfKey[signingKey] = nodeId;
         emit NodeRegistered(nodeId, msg.sender, signingKey, bond, metadataURI);
+        _pushActivity(nodeId, true);
         era.safeTransferFrom(msg.sender, address(this), bond);
+    }
+
+    function _isActive(Node storage node) private view returns (bool) {
+        return node.status == NodeStatus.Active && node.bond >= minBond;
+    }
+
+    /// @dev Pushes a change of `nodeId`'s activity to the staking contract, once it is set (before, `syncActivity`
+    /// pushes it).
+    function _pushActivity(uint256 nodeId, bool active) private {
+        IStakingSlashing staking_ = staking;
+        if (address(staking_) != address(0)) staking_.setNodeActive(nodeId, active);
     }
 
     function _setMinBond(uint256 newMinBond) private {

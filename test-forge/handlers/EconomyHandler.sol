@@ -441,6 +441,22 @@ contract EconomyHandler is TimelockCaller {
         staking.poke();
     }
 
+    /// @notice Anyone pushes a node's activity (or an unknown node's, one past the last) to staking: staking's copy
+    /// then equals the registry's `isActive`, and the call returns it.
+    function syncActivity(uint256 nodeSeed, uint256 callerSeed) external atCurrentTime {
+        uint256 nodeId = 1 + (nodeSeed % (registry.nodeCount() + 1));
+        VM.prank(_anyone(callerSeed));
+        bool active = registry.syncActivity(nodeId);
+        _check(2, active == registry.isActive(nodeId), "syncActivity returns isActive");
+        _check(2, staking.nodeActive(nodeId) == active, "staking's copy of the activity == isActive after a sync");
+    }
+
+    /// @notice Pushes every node's activity to staking (what an operator does after a minimum-bond change).
+    function syncAllActivity() external {
+        uint256 nodeCount = registry.nodeCount();
+        for (uint256 n = 1; n <= nodeCount; ++n) registry.syncActivity(n);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Scenarios and revenue
     // ---------------------------------------------------------------------------------------------------------------
@@ -1112,11 +1128,12 @@ contract EconomyHandler is TimelockCaller {
     // Internals
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @dev Whether `nodeId` accepts new stake: active, and not wiped out by a 100% slash while shares remain
+    /// @dev Whether `nodeId` accepts new stake: active as staking last heard from the registry (which lags a
+    /// minimum-bond change until a sync), and not wiped out by a 100% slash while shares remain
     /// (`StakingNodeWipedOut`).
     function _takesStake(uint256 nodeId) private view returns (bool) {
         IDelegatedStaking.NodePoolView memory pool = staking.nodePool(nodeId);
-        return registry.isActive(nodeId) && (pool.shares == 0 || pool.stake != 0);
+        return staking.nodeActive(nodeId) && (pool.shares == 0 || pool.stake != 0);
     }
 
     uint8 private constant HAS_SHARES = 0;

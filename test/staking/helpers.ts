@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { AddressLike, BigNumberish } from "ethers";
+import type { AddressLike, BaseContract, BigNumberish } from "ethers";
 import { DAY, ERA, ROLES, fundedEconomyFixture, viaTimelock, type EconomyFixture } from "../helpers/fixtures";
 import type { DelegatedStaking, EraToken, HookToken, StakingMockRegistry } from "../../typechain-types";
 
@@ -111,6 +111,20 @@ export interface IsolatedFixture {
   stakingAddress: string;
 }
 
+/** A DelegatedStaking of `token` reading `registry`, `admin` holding DEFAULT_ADMIN_ROLE, unbonding `UNBONDING_PERIOD`. */
+export async function deployStaking(
+  token: BaseContract,
+  registry: BaseContract,
+  admin: string,
+): Promise<DelegatedStaking> {
+  return ethers.deployContract("DelegatedStaking", [
+    await token.getAddress(),
+    await registry.getAddress(),
+    admin,
+    UNBONDING_PERIOD,
+  ]);
+}
+
 /**
  * A DelegatedStaking on its own: a mintable token with a transfer hook (no supply cap, re-entrancy attempts), and a
  * mock registry (node 1 active) that forwards any slash. `admin` holds DEFAULT_ADMIN_ROLE and SCORE_KEEPER_ROLE.
@@ -119,13 +133,9 @@ export async function isolatedFixture(): Promise<IsolatedFixture> {
   const [admin, scoreKeeper, alice, bob, recipient] = await ethers.getSigners();
   const token = await ethers.deployContract("HookToken");
   const registry = await ethers.deployContract("StakingMockRegistry");
+  const staking = await deployStaking(token, registry, admin.address);
+  await registry.setStaking(await staking.getAddress());
   await registry.setActive(1, true);
-  const staking = await ethers.deployContract("DelegatedStaking", [
-    await token.getAddress(),
-    await registry.getAddress(),
-    admin.address,
-    UNBONDING_PERIOD,
-  ]);
   await staking.grantRole(ROLES.SCORE_KEEPER, scoreKeeper.address);
   const stakingAddress = await staking.getAddress();
   for (const who of [admin, alice, bob]) {

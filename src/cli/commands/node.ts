@@ -215,6 +215,49 @@ export function registerNode(program: Command, env: CommandEnv): void {
     );
 
   node
+    .command("sync-activity")
+    .description(
+      "push nodes' activity from the registry to staking (needed after a minimum-bond change; anyone may send it)",
+    )
+    .argument("[id]", "the node to push")
+    .option("--all", "every node whose activity in staking differs from the registry's")
+    .addHelpText("after", examples("era node sync-activity 3", "era node sync-activity --all"))
+    .action(
+      act(env, async (ctx, [idArg], o: { all?: boolean }) => {
+        if ((idArg === undefined) === (o.all !== true)) {
+          throw new UsageError("Give either a node id or --all.", "era node sync-activity <id> | --all");
+        }
+        const { suite } = await ctx.signingSuite();
+        let ids: bigint[];
+        if (idArg !== undefined) {
+          ids = [await nodeOf(ctx, suite, idArg)];
+        } else {
+          const count = await suite.nodeRegistry.nodeCount();
+          const all = Array.from({ length: Number(count) }, (_, i) => BigInt(i + 1));
+          const differs = await Promise.all(
+            all.map(async (id) => (await suite.nodeRegistry.isActive(id)) !== (await suite.staking.nodeActive(id))),
+          );
+          ids = all.filter((_, i) => differs[i]);
+        }
+        const synced: { nodeId: bigint; active: boolean }[] = [];
+        for (const id of ids) {
+          const receipt = await ctx.send(`pushing node ${id}'s activity to staking`, () =>
+            suite.nodeRegistry.syncActivity(id),
+          );
+          synced.push({
+            nodeId: id,
+            active: eventIn(receipt, suite.staking, "NodeActivitySet").args.active as boolean,
+          });
+        }
+        const text =
+          synced.length === 0
+            ? ["Every node's activity in staking already matches the registry; nothing sent."]
+            : synced.map((n) => `Node ${n.nodeId}: ${n.active ? "active" : "not active"} in staking.`);
+        return { data: { synced, transactions: ctx.transactions }, text };
+      }),
+    );
+
+  node
     .command("status")
     .description("show a node: operator, key, status, bond, delegations, score and APR, pending unbondings")
     .argument("[id]", "node id (default: the node your account operates)")

@@ -406,6 +406,42 @@ describe("era CLI", function () {
       await refused(["node", "withdraw"], operator2, 1, /Nothing of node 2's bond has finished unbonding yet\. Wait/);
       await refused(["node", "exit"], operator2, 1, /no bond left to unbond/);
     });
+
+    it("sync-activity pushes one node, or with --all only the nodes staking has out of date", async function () {
+      await refused(["node", "sync-activity"], alice, 2, /Give either a node id or --all/);
+      await refused(["node", "sync-activity", "1", "--all"], alice, 2, /Give either a node id or --all/);
+      await refused(["node", "sync-activity", "99"], alice, 2, /There is no node 99/);
+      const one = await era(["node", "sync-activity", "1", "--json"], alice);
+      expect(one.code, one.stderr).to.equal(0);
+      expect(one.json<{ synced: unknown[]; transactions: string[] }>()).to.deep.include({
+        synced: [{ nodeId: "1", active: true }],
+      });
+      const none = await noTransaction(() => era(["node", "sync-activity", "--all"], alice));
+      expect(none.code, none.stderr).to.equal(0);
+      expect(none.stdout).to.match(/already matches the registry; nothing sent/);
+      // Governance (the timelock) raises the minimum bond: node 1 falls below it, which only a sync tells staking.
+      const minBond = await suite.nodeRegistry.minBond();
+      await node.provider.send("hardhat_impersonateAccount", [addresses.timelock]);
+      await node.provider.send("hardhat_setBalance", [addresses.timelock, "0xde0b6b3a7640000"]);
+      const timelock = new JsonRpcSigner(node.provider, addresses.timelock);
+      try {
+        await (await suite.nodeRegistry.connect(timelock).setMinBond(minBond * 2n)).wait();
+        expect(await suite.staking.nodeActive(1)).to.equal(true);
+        const raised = await era(["node", "sync-activity", "--all"], alice);
+        expect(raised.code, raised.stderr).to.equal(0);
+        expect(raised.stdout).to.equal("Node 1: not active in staking.\n");
+        expect(await suite.staking.nodeActive(1)).to.equal(false);
+        await (await suite.nodeRegistry.connect(timelock).setMinBond(minBond)).wait();
+      } finally {
+        await node.provider.send("hardhat_stopImpersonatingAccount", [addresses.timelock]);
+      }
+      const lowered = await era(["node", "sync-activity", "--all", "--json"], alice);
+      expect(lowered.code, lowered.stderr).to.equal(0);
+      const out = lowered.json<{ synced: unknown[]; transactions: string[] }>();
+      expect(out.synced).to.deep.equal([{ nodeId: "1", active: true }]);
+      expect(out.transactions).to.have.length(1);
+      expect(await suite.staking.nodeActive(1)).to.equal(true);
+    });
   });
 
   describe("stake", function () {
