@@ -1,3 +1,5 @@
+// The deployless reader is exercised here (a contract test, so that coverage sees it) and through the executor and
+// verifier in test/offchain.
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -9,7 +11,14 @@ import {
   type ActionQuery,
 } from "../../../src/sdk/actionRecords";
 import { ActionRecordReader__factory } from "../../../typechain-types";
-import { ExecutionMode, LIGHT, actionJob, modesFixture, rejectionOf, type ModesFixture } from "./helpers";
+import {
+  ExecutionMode,
+  LIGHT,
+  actionJob,
+  modesFixture,
+  rejectionOf,
+  type ModesFixture,
+} from "../../offchain/modes/helpers";
 
 /** Two actions applied in standard mode (alice's nonce 1, bob's nonce 2), in two batches. */
 async function appliedFixture() {
