@@ -361,8 +361,9 @@ contract DelegatedStaking is IDelegatedStaking, Governed, ReentrancyGuardTransie
     /// (it would have to loop over every node), nor is the activity of nodes registered before the registry was wired
     /// to this contract: until someone calls `NodeRegistry.syncActivity(nodeId)`, a node made inactive by a raised
     /// minimum bond still takes delegations here, and one made active by a lowered minimum bond (or registered
-    /// before the wiring) does not. A node that exits or is slashed below the minimum is always pushed.
-    function setNodeActive(uint256 nodeId, bool active) external nonReentrant {
+    /// before the wiring) does not. A node that exits or is slashed below the minimum is always pushed. No re-entrancy
+    /// guard: it writes one flag and calls nothing.
+    function setNodeActive(uint256 nodeId, bool active) external {
         if (msg.sender != address(registry)) revert StakingOnlyRegistry(msg.sender);
         _pools[nodeId].active = active;
         emit NodeActivitySet(nodeId, active);

@@ -119,9 +119,10 @@ contract NodeRegistry is INodeRegistry, Governed, ReentrancyGuard {
     /// Anyone may call it; a push that changes nothing is harmless.
     /// @dev Node actions (registration, top-up, unbond, slash) push a change themselves. Warning: what they cannot see
     /// is pushed only by this: a `setMinBond` change, and nodes registered before the staking contract was set.
-    /// Until then staking's copy lags `isActive`, which stays the truth for every other consumer.
+    /// Until then staking's copy lags `isActive`, which stays the truth for every other consumer. No re-entrancy
+    /// guard: its one call goes to the staking contract, whose `setNodeActive` calls nothing.
     /// @return active The activity pushed.
-    function syncActivity(uint256 nodeId) external nonReentrant returns (bool active) {
+    function syncActivity(uint256 nodeId) external returns (bool active) {
         IStakingSlashing staking_ = staking;
         if (address(staking_) == address(0)) revert NodeRegistryStakingNotSet();
         active = _isActive(_nodes[nodeId]);
