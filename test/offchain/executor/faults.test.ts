@@ -49,7 +49,9 @@ describe("executor RPC fault test: dropped, delayed and failed requests, nothing
       0,
     );
     const { stats } = proxy;
-    expect(stats.refused + stats.errored + stats.lost, "faults injected").to.be.greaterThan(20);
+    // Since intake reads nonces in bulk (one eth_call per burst of prechecks), a run makes about 70 requests, not 140:
+    // at the 18% refuse + error + lose rate about 13 are spoilt (fewer than 5: about 0.2% of seeds).
+    expect(stats.refused + stats.errored + stats.lost, "faults injected").to.be.at.least(5);
     expect(rpcErrors, "RPC errors counted").to.be.greaterThan(0);
     console.log(
       `      ${JOBS} jobs in ${batches} batches; proxy ${JSON.stringify(stats)}; ${rpcErrors} RPC errors counted; ` +
